@@ -1,0 +1,98 @@
+#include <algorithm>
+
+#include "checks/check.hpp"
+
+namespace gpuenv {
+
+Finding& Emitter::emit(std::string title) { return emit(std::move(title), def_.severity); }
+
+Finding& Emitter::emit(std::string title, Severity severity) {
+  Finding f;
+  f.id = def_.id;
+  f.severity = severity;
+  f.title = std::move(title);
+  out_.push_back(std::move(f));
+  return out_.back();
+}
+
+const std::vector<CheckDef>& all_checks() {
+  static const std::vector<CheckDef> checks = [] {
+    std::vector<CheckDef> v;
+    // Bottom of the stack first: hardware, kernel driver, user-space driver.
+    add_gpu_checks(v);
+    add_driver_checks(v);
+    return v;
+  }();
+  return checks;
+}
+
+const CheckDef* find_check(const std::string& id) {
+  for (auto& c : all_checks())
+    if (id == c.id) return &c;
+  return nullptr;
+}
+
+static bool matches(const std::string& pattern, const std::string& id) {
+  if (pattern == id) return true;
+  if (pattern.ends_with("*")) return id.starts_with(pattern.substr(0, pattern.size() - 1));
+  if (pattern.ends_with(".")) return id.starts_with(pattern);
+  return false;
+}
+
+bool CheckFilter::selects(const std::string& id) const {
+  if (!only.empty() && std::none_of(only.begin(), only.end(), [&](auto& p) { return matches(p, id); }))
+    return false;
+  return std::none_of(skip.begin(), skip.end(), [&](auto& p) { return matches(p, id); });
+}
+
+std::vector<std::string> unknown_check_ids(const CheckFilter& f) {
+  std::vector<std::string> bad;
+  for (auto* list : {&f.only, &f.skip})
+    for (auto& p : *list) {
+      bool any = std::any_of(all_checks().begin(), all_checks().end(), [&](auto& c) { return matches(p, c.id); });
+      if (!any) bad.push_back(p);
+    }
+  return bad;
+}
+
+static size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string suggest_check_id(const std::string& wrong) {
+  std::string best;
+  size_t best_d = 1000;
+  for (auto& c : all_checks()) {
+    size_t d = edit_distance(wrong, c.id);
+    if (d < best_d) {
+      best_d = d;
+      best = c.id;
+    }
+  }
+  return best_d <= std::max<size_t>(3, wrong.size() / 3) ? best : "";
+}
+
+std::vector<Finding> run_checks(const Snapshot& s, const Knowledge& k, const CheckFilter& filter) {
+  std::vector<Finding> out;
+  CheckInput in{s, k};
+  for (auto& c : all_checks()) {
+    if (!filter.selects(c.id)) continue;
+    Emitter e(c, out);
+    c.fn(in, e);
+  }
+  // Errors first, then warnings, then infos; registry order within a severity.
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    return static_cast<int>(a.severity) < static_cast<int>(b.severity);
+  });
+  return out;
+}
+
+}  // namespace gpuenv

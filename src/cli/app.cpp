@@ -1,0 +1,68 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "build_info.hpp"
+#include "cli/cli.hpp"
+#include "util/atomic_file.hpp"
+#include "util/fs.hpp"
+
+namespace gpuenv {
+
+std::string read_input_file(const std::string& path) {
+  if (path == "-") {
+    std::string out((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return out;
+  }
+  Fs fs;
+  auto r = fs.read(path);
+  if (!r) throw UsageError("cannot read " + r.error());
+  return std::move(r).value();
+}
+
+void write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return;
+  }
+  auto r = write_file_atomic(path, text);
+  if (!r) throw UsageError(r.error());
+}
+
+int run_cli(int argc, char** argv) {
+  Cli cli;
+  auto& app = cli.app;
+  app.set_version_flag("-V,--version", std::string("gpuenv ") + GPUENV_VERSION);
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Exit codes: 0 healthy, 1 problems found, 2 usage or internal error.\n"
+      "Run 'gpuenv COMMAND --help' for a command's options; docs/ has the JSON schema and every check.");
+  add_doctor_command(cli);
+  add_checks_command(cli);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  try {
+    for (auto* sub : app.get_subcommands()) {
+      auto it = cli.actions.find(sub);
+      if (it != cli.actions.end()) return it->second();
+    }
+    // No command: show the help, like git.
+    std::cout << app.help();
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "gpuenv: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpuenv: internal error: %s\n", e.what());
+    return kExitUsage;
+  }
+}
+
+}  // namespace gpuenv

@@ -1,0 +1,42 @@
+#pragma once
+// The command layer: parses arguments (CLI11) and dispatches to the library.
+// Each command lives in its own file and registers itself with add_*_command.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace gpuenv {
+
+// Exit codes (docs/exit-codes.md): 0 healthy, 1 problems found, 2 usage or internal error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitProblems = 1;
+inline constexpr int kExitUsage = 2;
+
+// Thrown by commands for bad input; printed as "gpuenv: error: ..." with exit 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Cli {
+  CLI::App app{"gpuenv: make GPU machine-learning environments reproducible and self-explaining", "gpuenv"};
+  std::map<CLI::App*, std::function<int()>> actions;
+  CLI::App* add(const std::string& name, const std::string& description, std::function<int()> action) {
+    auto* sub = app.add_subcommand(name, description);
+    actions[sub] = std::move(action);
+    return sub;
+  }
+};
+
+void add_doctor_command(Cli& cli);
+void add_checks_command(Cli& cli);
+
+int run_cli(int argc, char** argv);
+
+// Reads a whole file, or stdin for "-". Throws UsageError naming the file.
+std::string read_input_file(const std::string& path);
+// Writes to stdout, or atomically to a file.
+void write_output(const std::string& path, const std::string& text);
+
+}  // namespace gpuenv

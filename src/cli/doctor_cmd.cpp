@@ -1,0 +1,129 @@
+// gpuenv doctor: probes -> Snapshot -> checks -> Findings -> a renderer.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "checks/check.hpp"
+#include "cli/cli.hpp"
+#include "model/json.hpp"
+#include "probe/snapshot.hpp"
+#include "report/report.hpp"
+#include "util/strings.hpp"
+
+namespace gpuenv {
+
+namespace {
+
+struct DoctorArgs {
+  std::string format = "text";
+  bool json = false, markdown = false;
+  std::string from;
+  std::string root = "/";
+  std::vector<std::string> only, skip;
+  double timeout = 5.0;
+  bool redact = false;
+  int verbose = 0;
+  std::string libcuda, libnvml;
+  bool no_driver = false;
+  bool strict = false;
+  std::string output;
+};
+
+std::vector<std::string> split_ids(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (auto& s : in)
+    for (auto& p : split(s, ',', false)) out.push_back(std::string(trim(p)));
+  return out;
+}
+
+int run_doctor(const DoctorArgs& a) {
+  std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
+  CheckFilter filter{split_ids(a.only), split_ids(a.skip)};
+  auto unknown = unknown_check_ids(filter);
+  if (!unknown.empty()) {
+    auto hint = suggest_check_id(unknown[0]);
+    throw UsageError("unknown check ID '" + unknown[0] + "'" + (hint.empty() ? "" : " (did you mean " + hint + "?)") +
+                     "; 'gpuenv checks' lists them");
+  }
+  if (a.timeout <= 0) throw UsageError("--timeout must be a positive number of seconds");
+
+  Snapshot snap;
+  if (!a.from.empty()) {
+    auto doc = parse_doctor_json(read_input_file(a.from));
+    if (!doc) throw UsageError((a.from == "-" ? std::string("stdin") : a.from) + ": " + doc.error());
+    snap = std::move(doc->snapshot);
+  } else {
+    Fs probe_root(a.root);
+    if (!probe_root.is_dir("/")) throw UsageError("--root " + a.root + " is not a directory");
+    SnapshotOptions o;
+    o.root = a.root;
+    o.env = current_environment();
+    o.driver.timeout_s = a.timeout;
+    auto env_or = [&](const std::string& flag, const char* var, const char* def) {
+      if (!flag.empty()) return flag;
+      auto it = o.env.find(var);
+      return it != o.env.end() && !it->second.empty() ? it->second : std::string(def);
+    };
+    o.driver.libcuda = env_or(a.libcuda, "GPUENV_LIBCUDA", "libcuda.so.1");
+    o.driver.libnvml = env_or(a.libnvml, "GPUENV_LIBNVML", "libnvidia-ml.so.1");
+    // Under --root the live driver means nothing unless a library was named explicitly.
+    bool named = !a.libcuda.empty() || o.env.count("GPUENV_LIBCUDA");
+    o.driver.enabled = !a.no_driver && (a.root == "/" || named);
+    if (::isatty(2)) o.on_slow = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
+    snap = take_snapshot(o);
+  }
+
+  auto findings = run_checks(snap, Knowledge::get(), filter);
+
+  std::string text;
+  if (format == "json") text = render_json(snap, findings);
+  else if (format == "markdown" || format == "md") text = render_markdown(snap, findings);
+  else if (format == "text") {
+    TextOptions t;
+    t.style.color = a.output.empty() && should_color(1);
+    t.verbosity = a.verbose;
+    text = render_text(snap, findings, t);
+  } else {
+    throw UsageError("unknown --format '" + format + "' (text, json, markdown)");
+  }
+  if (a.redact) text = Redactor::from(snap).apply(std::move(text));
+  write_output(a.output, text);
+
+  auto sum = summarize(findings);
+  return (sum.errors > 0 || (a.strict && sum.warnings > 0)) ? kExitProblems : kExitOk;
+}
+
+}  // namespace
+
+void add_doctor_command(Cli& cli) {
+  static DoctorArgs a;
+  auto* cmd = cli.add("doctor", "Inspect the GPU stack and name each problem's root cause and fix", [] { return run_doctor(a); });
+  cmd->description(
+      "Inspect this machine's GPU stack (hardware, kernel driver, user-space driver) and name each\n"
+      "problem's root cause with the exact fix. Reads files only; the driver is probed in a child\n"
+      "process with a timeout, so a crashing or hanging driver cannot take gpuenv down.\n\n"
+      "Examples:\n"
+      "  gpuenv doctor                       verdict and findings\n"
+      "  gpuenv doctor --markdown --redact   a bug-report body to paste into an issue\n"
+      "  gpuenv doctor --json > node.json    the whole snapshot, schema 1 (docs/schema.md)\n"
+      "  gpuenv doctor --from node.json      re-run the checks on a saved snapshot\n"
+      "  gpuenv doctor --only 'driver.*'     only the driver checks");
+  cmd->add_option("--format", a.format, "Output format: text, json, markdown")->check(CLI::IsMember({"text", "json", "markdown", "md"}));
+  cmd->add_flag("--json", a.json, "Same as --format json");
+  cmd->add_flag("--markdown", a.markdown, "Same as --format markdown (a bug-report body)");
+  cmd->add_option("--from", a.from, "Replay the checks on a saved snapshot (doctor --json output; - for stdin)");
+  cmd->add_option("--root", a.root, "Read every file under DIR instead of / (fixture trees)");
+  cmd->add_option("--only", a.only, "Run only these check IDs (comma-separated; 'driver.*' selects a family)");
+  cmd->add_option("--skip", a.skip, "Skip these check IDs");
+  cmd->add_option("--timeout", a.timeout, "Seconds to wait for the driver probe (default 5)");
+  cmd->add_flag("--redact", a.redact, "Replace the user name, home directory and host name in the output");
+  cmd->add_flag("-v,--verbose", a.verbose, "More detail: -v machine details, -vv every library copy and variable");
+  cmd->add_option("--libcuda", a.libcuda, "Probe this libcuda instead of libcuda.so.1 (env GPUENV_LIBCUDA)");
+  cmd->add_option("--libnvml", a.libnvml, "Probe this NVML instead of libnvidia-ml.so.1 (env GPUENV_LIBNVML)");
+  cmd->add_flag("--no-driver", a.no_driver, "Do not load the user-space driver (files only)");
+  cmd->add_flag("--strict", a.strict, "Exit 1 on warnings too");
+  cmd->add_option("-o,--output", a.output, "Write the report to FILE atomically instead of stdout");
+}
+
+}  // namespace gpuenv

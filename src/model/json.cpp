@@ -1,0 +1,226 @@
+#include "model/json.hpp"
+
+#include <fmt/format.h>
+
+namespace gpuenv {
+
+void to_json(Json& j, const Severity& s) { j = severity_name(s); }
+void from_json(const Json& j, Severity& s) {
+  if (!j.is_string() || !parse_severity(j.get<std::string>(), s))
+    throw nlohmann::json::type_error::create(302, "severity must be error, warning or info", nullptr);
+}
+
+template <class F> void fields(F&& f, HostInfo& v) {
+  f("hostname", v.hostname);
+  f("user", v.user);
+  f("home", v.home);
+  f("uid", v.uid);
+  f("groups", v.groups);
+  f("os_id", v.os_id);
+  f("os_pretty_name", v.os_pretty_name);
+  f("os_version_id", v.os_version_id);
+  f("kernel_release", v.kernel_release);
+  f("arch", v.arch);
+  f("glibc_version", v.glibc_version);
+  f("container", v.container);
+  f("container_hints", v.container_hints);
+  f("virtualization", v.virtualization);
+  f("wsl", v.wsl);
+  f("nixos", v.nixos);
+  f("opengl_driver_dir", v.opengl_driver_dir);
+}
+GPUENV_JSON_DEFINE(HostInfo)
+
+template <class F> void fields(F&& f, PciDevice& v) {
+  f("address", v.address);
+  f("vendor_id", v.vendor_id);
+  f("device_id", v.device_id);
+  f("subsystem_vendor_id", v.subsystem_vendor_id);
+  f("subsystem_device_id", v.subsystem_device_id);
+  f("class_id", v.class_id);
+  f("name", v.name);
+  f("driver", v.driver);
+  f("numa_node", v.numa_node);
+}
+GPUENV_JSON_DEFINE(PciDevice)
+
+template <class F> void fields(F&& f, DeviceNode& v) {
+  f("path", v.path);
+  f("kind", v.kind);
+  f("mode", v.mode);
+  f("uid", v.uid);
+  f("gid", v.gid);
+  f("group", v.group);
+  f("accessible", v.accessible);
+}
+GPUENV_JSON_DEFINE(DeviceNode)
+
+template <class F> void fields(F&& f, KernelDriver& v) {
+  f("loaded", v.loaded);
+  f("version", v.version);
+  f("flavour", v.flavour);
+  f("version_line", v.version_line);
+  f("module_version", v.module_version);
+  f("nouveau_loaded", v.nouveau_loaded);
+  f("uvm_loaded", v.uvm_loaded);
+  f("proc_gpus", v.proc_gpus);
+  f("device_nodes", v.device_nodes);
+}
+GPUENV_JSON_DEFINE(KernelDriver)
+
+template <class F> void fields(F&& f, CudaDevice& v) {
+  f("index", v.index);
+  f("name", v.name);
+  f("cc_major", v.cc_major);
+  f("cc_minor", v.cc_minor);
+  f("total_memory", v.total_memory);
+  f("uuid", v.uuid);
+  f("pci_bus_id", v.pci_bus_id);
+}
+GPUENV_JSON_DEFINE(CudaDevice)
+
+template <class F> void fields(F&& f, CudaProbe& v) {
+  f("status", v.status);
+  f("requested", v.requested);
+  f("library_path", v.library_path);
+  f("library_version", v.library_version);
+  f("dlerror", v.dlerror);
+  f("stage", v.stage);
+  f("driver_version", v.driver_version);
+  f("init_result", v.init_result);
+  f("init_error_name", v.init_error_name);
+  f("init_error_string", v.init_error_string);
+  f("device_count", v.device_count);
+  f("devices", v.devices);
+  f("signal", v.signal);
+  f("elapsed_ms", v.elapsed_ms);
+}
+GPUENV_JSON_DEFINE(CudaProbe)
+
+template <class F> void fields(F&& f, NvmlDevice& v) {
+  f("index", v.index);
+  f("name", v.name);
+  f("uuid", v.uuid);
+  f("pci_bus_id", v.pci_bus_id);
+  f("cc_major", v.cc_major);
+  f("cc_minor", v.cc_minor);
+  f("memory_total", v.memory_total);
+  f("mig_current", v.mig_current);
+  f("mig_pending", v.mig_pending);
+}
+GPUENV_JSON_DEFINE(NvmlDevice)
+
+template <class F> void fields(F&& f, NvmlProbe& v) {
+  f("status", v.status);
+  f("requested", v.requested);
+  f("library_path", v.library_path);
+  f("library_version", v.library_version);
+  f("dlerror", v.dlerror);
+  f("stage", v.stage);
+  f("init_result", v.init_result);
+  f("init_error", v.init_error);
+  f("driver_version", v.driver_version);
+  f("cuda_driver_version", v.cuda_driver_version);
+  f("devices", v.devices);
+  f("signal", v.signal);
+  f("elapsed_ms", v.elapsed_ms);
+}
+GPUENV_JSON_DEFINE(NvmlProbe)
+
+template <class F> void fields(F&& f, LibraryCopy& v) {
+  f("name", v.name);
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("soname", v.soname);
+  f("version", v.version);
+  f("origin", v.origin);
+  f("stub", v.stub);
+  f("size", v.size);
+}
+GPUENV_JSON_DEFINE(LibraryCopy)
+
+template <class F> void fields(F&& f, Libraries& v) { f("copies", v.copies); }
+GPUENV_JSON_DEFINE(Libraries)
+
+template <class F> void fields(F&& f, Snapshot& v) {
+  f("schema_version", v.schema_version);
+  f("tool_version", v.tool_version);
+  f("created", v.created);
+  f("root", v.root);
+  f("host", v.host);
+  f("pci_bus_visible", v.pci_bus_visible);
+  f("pci", v.pci);
+  f("kernel", v.kernel);
+  f("cuda", v.cuda);
+  f("nvml", v.nvml);
+  f("env", v.env);
+  f("libraries", v.libraries);
+  f("probe_errors", v.probe_errors);
+}
+GPUENV_JSON_DEFINE(Snapshot)
+
+template <class F> void fields(F&& f, Evidence& v) {
+  f("key", v.key);
+  f("value", v.value);
+}
+GPUENV_JSON_DEFINE(Evidence)
+
+template <class F> void fields(F&& f, Finding& v) {
+  f("id", v.id);
+  f("severity", v.severity);
+  f("title", v.title);
+  f("subject", v.subject);
+  f("evidence", v.evidence);
+  f("cause", v.cause);
+  f("fix", v.fix);
+}
+GPUENV_JSON_DEFINE(Finding)
+
+Json doctor_to_json(const Snapshot& s, const std::vector<Finding>& findings) {
+  auto sum = summarize(findings);
+  Json j = Json::object();
+  j["schema_version"] = kSchemaVersion;
+  j["tool"] = "gpuenv";
+  j["tool_version"] = s.tool_version;
+  j["verdict"] = sum.healthy() ? "ready" : "problems";
+  j["summary"] = Json{{"errors", sum.errors}, {"warnings", sum.warnings}, {"infos", sum.infos}};
+  j["findings"] = findings;
+  j["snapshot"] = s;
+  return j;
+}
+
+Result<DoctorDocument> parse_doctor_json(const std::string& text) {
+  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    // Re-parse with exceptions to get the byte position of the error.
+    try {
+      auto discard = Json::parse(text);
+      (void)discard;
+    } catch (const nlohmann::json::parse_error& e) {
+      return make_error(fmt::format("not valid JSON (byte {}): {}", e.byte, e.what()));
+    }
+    return make_error("not valid JSON");
+  }
+  if (!j.is_object()) return make_error("expected a JSON object (a gpuenv doctor --json document or a snapshot)");
+  const Json* snap = &j;
+  if (j.contains("snapshot")) snap = &j["snapshot"];
+  if (!snap->is_object() || !snap->contains("schema_version"))
+    return make_error("no schema_version: this is not a gpuenv snapshot");
+  const auto& sv = (*snap)["schema_version"];
+  if (!sv.is_number_integer()) return make_error("schema_version is not an integer");
+  int version = sv.get<int>();
+  if (version > kSchemaVersion)
+    return make_error(fmt::format("snapshot schema {} is newer than this gpuenv understands ({}); upgrade gpuenv",
+                                  version, kSchemaVersion));
+  if (version < 1) return make_error(fmt::format("invalid schema_version {}", version));
+  DoctorDocument doc;
+  try {
+    snap->get_to(doc.snapshot);
+    if (snap != &j && j.contains("findings")) j["findings"].get_to(doc.findings);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(std::string("invalid snapshot: ") + e.what());
+  }
+  return doc;
+}
+
+}  // namespace gpuenv

@@ -1,0 +1,38 @@
+#pragma once
+// JSON of the model (schema documented in docs/schema.md).
+#include <string>
+#include <vector>
+
+#include "model/finding.hpp"
+#include "model/json_fields.hpp"
+#include "model/snapshot.hpp"
+#include "util/result.hpp"
+
+namespace gpuenv {
+
+GPUENV_JSON_DECLARE(HostInfo)
+GPUENV_JSON_DECLARE(PciDevice)
+GPUENV_JSON_DECLARE(DeviceNode)
+GPUENV_JSON_DECLARE(KernelDriver)
+GPUENV_JSON_DECLARE(CudaDevice)
+GPUENV_JSON_DECLARE(CudaProbe)
+GPUENV_JSON_DECLARE(NvmlDevice)
+GPUENV_JSON_DECLARE(NvmlProbe)
+GPUENV_JSON_DECLARE(LibraryCopy)
+GPUENV_JSON_DECLARE(Libraries)
+GPUENV_JSON_DECLARE(Snapshot)
+GPUENV_JSON_DECLARE(Evidence)
+GPUENV_JSON_DECLARE(Finding)
+
+// The document `doctor --json` prints and `doctor --from` reads.
+struct DoctorDocument {
+  Snapshot snapshot;
+  std::vector<Finding> findings;
+};
+
+Json doctor_to_json(const Snapshot& s, const std::vector<Finding>& findings);
+// Accepts a full doctor document or a bare snapshot object. Errors for
+// malformed JSON, a newer schema, or wrong field types; never throws.
+Result<DoctorDocument> parse_doctor_json(const std::string& text);
+
+}  // namespace gpuenv

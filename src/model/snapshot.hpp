@@ -1,0 +1,145 @@
+#pragma once
+// The Snapshot: every fact the probes gathered about one machine. Checks read
+// it and nothing else; `doctor --from` rebuilds it from JSON (docs/schema.md).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/libraries.hpp"
+
+namespace gpuenv {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct HostInfo {
+  std::string hostname;
+  std::string user;
+  std::string home;
+  std::uint32_t uid = 0;
+  std::vector<std::uint32_t> groups;  // supplementary and primary gids of the probing user
+  std::string os_id;                  // os-release ID ("ubuntu", "nixos", "debian")
+  std::string os_pretty_name;
+  std::string os_version_id;
+  std::string kernel_release;         // uname -r, or /proc/sys/kernel/osrelease under --root
+  std::string arch;                   // x86_64, aarch64
+  std::string glibc_version;          // from the libc file name/ELF, "" when unknown (musl)
+  std::string container;              // "", docker, podman, kubernetes, lxc, containerd, other
+  std::vector<std::string> container_hints;  // evidence for the container verdict
+  std::string virtualization;         // "", firecracker, gvisor, kvm, ...
+  bool wsl = false;
+  bool nixos = false;
+  bool opengl_driver_dir = false;     // /run/opengl-driver/lib exists (NixOS driver libraries)
+};
+
+struct PciDevice {
+  std::string address;       // 0000:00:06.0
+  std::string vendor_id;     // 0x10de
+  std::string device_id;     // 0x2330
+  std::string subsystem_vendor_id;
+  std::string subsystem_device_id;
+  std::string class_id;      // 0x030200
+  std::string name;          // from pci.ids when present, else ""
+  std::string driver;        // bound kernel driver: nvidia, nouveau, vfio-pci, "" (none)
+  int numa_node = -1;
+};
+
+struct DeviceNode {
+  std::string path;
+  std::string kind;          // char-device, file (fixtures), missing
+  std::uint32_t mode = 0;
+  std::uint32_t uid = 0, gid = 0;
+  std::string group;         // name of gid on this machine, "" if unknown
+  bool accessible = false;   // the probing user can open it read/write
+};
+
+struct KernelDriver {
+  bool loaded = false;             // /proc/driver/nvidia/version or /sys/module/nvidia exists
+  std::string version;             // 580.159.04
+  std::string flavour;             // open, proprietary, ""
+  std::string version_line;        // the NVRM line verbatim
+  std::string module_version;      // /sys/module/nvidia/version
+  bool nouveau_loaded = false;     // /sys/module/nouveau
+  bool uvm_loaded = false;         // /sys/module/nvidia_uvm
+  std::vector<std::string> proc_gpus;  // bus ids under /proc/driver/nvidia/gpus
+  std::vector<DeviceNode> device_nodes;
+};
+
+struct CudaDevice {
+  int index = 0;
+  std::string name;
+  int cc_major = 0, cc_minor = 0;
+  std::uint64_t total_memory = 0;
+  std::string uuid;        // GPU-xxxxxxxx-...
+  std::string pci_bus_id;  // 0000:00:06.0
+};
+
+// Outcome of the user-space driver probe (libcuda in a forked child).
+struct CudaProbe {
+  // ok | not_found | missing_symbols | init_failed | crashed | timeout | skipped | error
+  std::string status = "skipped";
+  std::string requested;        // the name passed to dlopen
+  std::string library_path;     // file the loader picked (dladdr), may be empty
+  std::string library_version;  // from the real file's name (libcuda.so.580.159.04), "" if unknown
+  std::string dlerror;
+  std::string stage;            // last stage reached: dlopen, version, init, devices, done
+  int driver_version = 0;       // cuDriverGetVersion (13000 = CUDA 13.0)
+  int init_result = -1;         // cuInit return code (0 = success), -1 when not called
+  std::string init_error_name;  // CUDA_ERROR_NO_DEVICE
+  std::string init_error_string;
+  int device_count = 0;
+  std::vector<CudaDevice> devices;
+  int signal = 0;               // when crashed
+  double elapsed_ms = 0;
+};
+
+struct NvmlDevice {
+  int index = 0;
+  std::string name;
+  std::string uuid;
+  std::string pci_bus_id;
+  int cc_major = 0, cc_minor = 0;
+  std::uint64_t memory_total = 0;
+  int mig_current = -1;   // 1 enabled, 0 disabled, -1 not supported
+  int mig_pending = -1;
+};
+
+struct NvmlProbe {
+  std::string status = "skipped";  // same vocabulary as CudaProbe
+  std::string requested;
+  std::string library_path;
+  std::string library_version;
+  std::string dlerror;
+  std::string stage;
+  int init_result = -1;
+  std::string init_error;          // nvmlErrorString
+  std::string driver_version;      // 580.159.04
+  int cuda_driver_version = 0;     // nvmlSystemGetCudaDriverVersion
+  std::vector<NvmlDevice> devices;
+  int signal = 0;
+  double elapsed_ms = 0;
+};
+
+struct Snapshot {
+  int schema_version = kSchemaVersion;
+  std::string tool_version;
+  std::string created;   // ISO 8601 UTC
+  std::string root = "/";
+  HostInfo host;
+  bool pci_bus_visible = false;  // /sys/bus/pci/devices could be listed
+  std::vector<PciDevice> pci;
+  KernelDriver kernel;
+  CudaProbe cuda;
+  NvmlProbe nvml;
+  std::map<std::string, std::string> env;  // allow-listed variables that are set (empty values kept)
+  Libraries libraries;
+  std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
+
+  const std::string* getenv(const std::string& name) const {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : &it->second;
+  }
+};
+
+}  // namespace gpuenv

@@ -1,0 +1,57 @@
+#pragma once
+// The user-space driver probe: libcuda and NVML are dlopen'ed in forked
+// children with a timeout. Each child streams what it learns through a pipe
+// as it goes, so a crash (signal) or hang (timeout) still tells how far it
+// got, and never takes gpuenv down.
+//
+// Start it first, run the file-reading probes, then finish(): the driver's
+// initialisation time is the floor of the whole run.
+#include <functional>
+#include <string>
+#include <sys/types.h>
+
+#include "model/snapshot.hpp"
+
+namespace gpuenv {
+
+struct DriverProbeOptions {
+  std::string libcuda = "libcuda.so.1";
+  std::string libnvml = "libnvidia-ml.so.1";
+  double timeout_s = 5.0;
+  bool enabled = true;
+};
+
+class DriverProbe {
+ public:
+  DriverProbe() = default;
+  DriverProbe(const DriverProbe&) = delete;
+  DriverProbe& operator=(const DriverProbe&) = delete;
+  ~DriverProbe();
+
+  void start(const DriverProbeOptions& opts);
+  // Waits for both children (up to the timeout, counted from start) and fills
+  // s.cuda and s.nvml. on_slow is called once if they take more than a second.
+  void finish(Snapshot& s, const std::function<void()>& on_slow = {});
+
+  struct Child {
+    pid_t pid = -1;
+    int fd = -1;
+    std::string output;
+    bool eof = false;
+    int wait_status = 0;
+    bool reaped = false;
+    bool timed_out = false;
+  };
+
+ private:
+  DriverProbeOptions opts_;
+  Child cuda_, nvml_;
+  double start_ms_ = 0;
+  double cuda_done_ms_ = 0, nvml_done_ms_ = 0;
+};
+
+// Parses a child's line protocol into the model (exposed for unit tests).
+void parse_cuda_child_output(const std::string& out, CudaProbe& p);
+void parse_nvml_child_output(const std::string& out, NvmlProbe& p);
+
+}  // namespace gpuenv

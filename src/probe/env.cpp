@@ -1,0 +1,45 @@
+// The environment variables that matter for GPU stacks; only these are
+// recorded, so a report can be pasted into a public bug tracker.
+#include <unistd.h>
+
+#include <array>
+#include <string_view>
+
+#include "probe/probes.hpp"
+
+extern char** environ;
+
+namespace gpuenv {
+
+Environment current_environment() {
+  Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto pos = kv.find('=');
+    if (pos == std::string_view::npos) continue;
+    env.emplace(std::string(kv.substr(0, pos)), std::string(kv.substr(pos + 1)));
+  }
+  return env;
+}
+
+bool env_var_recorded(const std::string& name) {
+  static constexpr std::array<std::string_view, 12> prefixes = {
+      "CUDA_", "NVIDIA_", "PYTHON", "CUDNN_", "NCCL_", "TF_", "XLA_", "JAX_", "CUPY_", "TORCH_", "PYTORCH_", "GPUENV_"};
+  static constexpr std::array<std::string_view, 20> exact = {
+      "LD_LIBRARY_PATH", "LD_PRELOAD", "PATH", "LIBRARY_PATH", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
+      "PYENV_VERSION", "IN_NIX_SHELL", "NIX_PROFILES", "NIX_LD_LIBRARY_PATH", "NIX_LD", "WSL_DISTRO_NAME",
+      "KUBERNETES_SERVICE_HOST", "SLURM_JOB_ID", "SLURM_STEP_GPUS", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL",
+      "ROCR_VISIBLE_DEVICES", "container"};
+  for (auto p : prefixes)
+    if (std::string_view(name).starts_with(p)) return true;
+  for (auto e : exact)
+    if (name == e) return true;
+  return false;
+}
+
+void probe_env(const ProbeContext& ctx, Snapshot& s) {
+  for (auto& [k, v] : ctx.env)
+    if (env_var_recorded(k)) s.env[k] = v;
+}
+
+}  // namespace gpuenv

@@ -1,0 +1,18 @@
+#pragma once
+// One function per source of facts. Each fills its part of the Snapshot and
+// records unreadable inputs in snapshot.probe_errors instead of failing.
+#include "model/snapshot.hpp"
+#include "probe/context.hpp"
+
+namespace gpuenv {
+
+void probe_host(const ProbeContext& ctx, Snapshot& s);
+void probe_pci(const ProbeContext& ctx, Snapshot& s);
+void probe_kernel_driver(const ProbeContext& ctx, Snapshot& s);
+void probe_env(const ProbeContext& ctx, Snapshot& s);
+void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s);
+
+// Is this environment variable one the snapshot records? (allow-list)
+bool env_var_recorded(const std::string& name);
+
+}  // namespace gpuenv

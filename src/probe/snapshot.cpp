@@ -1,0 +1,64 @@
+#include "probe/snapshot.hpp"
+
+#include <climits>
+#include <cstdlib>
+#include <ctime>
+
+#include "build_info.hpp"
+#include "probe/probes.hpp"
+#include "util/strings.hpp"
+
+namespace gpuenv {
+
+std::string utc_now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+static std::string file_version_after(const std::string& path, const std::string& prefix) {
+  auto b = basename(path);
+  if (!b.starts_with(prefix)) return "";
+  auto v = b.substr(prefix.size());
+  return v == "1" ? "" : v;
+}
+
+Snapshot take_snapshot(const SnapshotOptions& opts) {
+  Snapshot s;
+  s.tool_version = GPUENV_VERSION;
+  s.created = utc_now_iso8601();
+  s.root = opts.root;
+
+  // 1. The driver probe first: its cuInit is the floor of the whole run.
+  DriverProbe driver;
+  driver.start(opts.driver);
+
+  // 2. File-reading probes while the driver initialises.
+  ProbeContext ctx{Fs(opts.root), opts.env};
+  probe_env(ctx, s);
+  probe_host(ctx, s);
+  probe_pci(ctx, s);
+  probe_kernel_driver(ctx, s);
+  probe_driver_libraries(ctx, s);
+
+  // 3. Collect the driver probe, telling the user if it keeps us waiting.
+  driver.finish(s, [&] {
+    if (opts.on_slow) opts.on_slow("waiting for the NVIDIA driver to initialise (cuInit)...");
+  });
+  // The loader reports the name it opened (often a libcuda.so.1 link); the
+  // real file's name carries the driver version.
+  auto resolve = [&](std::string& path, std::string& version, const char* prefix) {
+    if (path.empty()) return;
+    char buf[PATH_MAX];
+    if (::realpath(path.c_str(), buf)) version = file_version_after(buf, prefix);
+    path = ctx.fs.logical_path(path);
+  };
+  resolve(s.cuda.library_path, s.cuda.library_version, "libcuda.so.");
+  resolve(s.nvml.library_path, s.nvml.library_version, "libnvidia-ml.so.");
+  return s;
+}
+
+}  // namespace gpuenv

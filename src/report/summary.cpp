@@ -1,0 +1,105 @@
+#include <fmt/format.h>
+
+#include "report/report.hpp"
+#include "util/strings.hpp"
+#include "util/version.hpp"
+
+namespace gpuenv {
+
+std::string verdict_line(const std::vector<Finding>& findings) {
+  auto sum = summarize(findings);
+  int problems = sum.errors + sum.warnings;
+  if (sum.errors == 0) {
+    if (sum.warnings == 0) return "GPU ready";
+    return fmt::format("GPU ready, with {} warning{}", sum.warnings, sum.warnings == 1 ? "" : "s");
+  }
+  std::vector<std::string> parts;
+  parts.push_back(fmt::format("{} error{}", sum.errors, sum.errors == 1 ? "" : "s"));
+  if (sum.warnings) parts.push_back(fmt::format("{} warning{}", sum.warnings, sum.warnings == 1 ? "" : "s"));
+  return fmt::format("{} problem{} ({})", problems, problems == 1 ? "" : "s", join(parts, ", "));
+}
+
+std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  // GPUs: the CUDA view when it worked, else NVML, else PCI.
+  if (!s.cuda.devices.empty()) {
+    for (auto& d : s.cuda.devices)
+      out.push_back({fmt::format("GPU {}", d.index),
+                     fmt::format("{} (compute {}.{}, {}) at {}", d.name, d.cc_major, d.cc_minor,
+                                 human_bytes(d.total_memory), d.pci_bus_id)});
+  } else if (!s.nvml.devices.empty()) {
+    for (auto& d : s.nvml.devices)
+      out.push_back({fmt::format("GPU {}", d.index),
+                     fmt::format("{} (compute {}.{}) at {}", d.name, d.cc_major, d.cc_minor, d.pci_bus_id)});
+  } else if (!s.pci.empty()) {
+    for (auto& d : s.pci)
+      out.push_back({"GPU (PCI)", fmt::format("{} [10de:{}]{}, driver: {}", d.address,
+                                              d.device_id.size() > 2 ? d.device_id.substr(2) : d.device_id,
+                                              d.name.empty() ? "" : " " + d.name, d.driver.empty() ? "none" : d.driver)});
+  } else {
+    out.push_back({"GPU", "none found"});
+  }
+  std::string drv;
+  if (s.kernel.loaded)
+    drv = fmt::format("{} ({} kernel module)", s.kernel.version.empty() ? "loaded" : s.kernel.version,
+                      s.kernel.flavour.empty() ? "nvidia" : s.kernel.flavour);
+  else
+    drv = s.host.wsl ? "WSL2 (Windows host driver)" : "not loaded";
+  out.push_back({"driver", drv});
+  std::string cuda;
+  if (s.cuda.status == "skipped") cuda = "not probed";
+  else if (s.cuda.status == "not_found") cuda = "libcuda not found";
+  else {
+    cuda = s.cuda.driver_version > 0 ? "driver API " + cuda_version_string(s.cuda.driver_version) : "driver API unknown";
+    if (!s.cuda.library_path.empty()) cuda += ", " + s.cuda.library_path;
+    if (s.cuda.status != "ok") cuda += " [" + s.cuda.status + "]";
+  }
+  out.push_back({"CUDA", cuda});
+  std::string host = s.host.os_pretty_name.empty() ? s.host.os_id : s.host.os_pretty_name;
+  if (!s.host.kernel_release.empty()) host += ", kernel " + s.host.kernel_release;
+  if (!s.host.glibc_version.empty()) host += ", glibc " + s.host.glibc_version;
+  if (!s.host.arch.empty()) host += ", " + s.host.arch;
+  out.push_back({"host", host});
+  std::vector<std::string> where;
+  if (!s.host.container.empty()) where.push_back("container: " + s.host.container);
+  if (!s.host.virtualization.empty()) where.push_back("VM: " + s.host.virtualization);
+  if (s.host.wsl) where.push_back("WSL2");
+  if (s.host.nixos) where.push_back("NixOS");
+  if (!where.empty()) out.push_back({"runs in", join(where, ", ")});
+  return out;
+}
+
+static bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+// Replaces whole-word occurrences only, so "vm" does not touch "kvm".
+static std::string replace_word(std::string text, const std::string& word, const std::string& with) {
+  if (word.empty()) return text;
+  size_t pos = 0;
+  while ((pos = text.find(word, pos)) != std::string::npos) {
+    bool left = pos == 0 || !word_char(text[pos - 1]);
+    size_t end = pos + word.size();
+    bool right = end >= text.size() || !word_char(text[end]) ||
+                 (text[end] == '.' && (end + 1 >= text.size() || !word_char(text[end + 1])));
+    if (left && right) {
+      text.replace(pos, word.size(), with);
+      pos += with.size();
+    } else {
+      pos = end;
+    }
+  }
+  return text;
+}
+
+Redactor Redactor::from(const Snapshot& s) { return Redactor{s.host.user, s.host.home, s.host.hostname}; }
+
+std::string Redactor::apply(std::string text) const {
+  if (!home.empty() && home != "/") text = replace_all(std::move(text), home, "~");
+  if (!hostname.empty()) text = replace_word(std::move(text), hostname, "<host>");
+  // "root" and one- or two-letter names say nothing about a person and would mangle text.
+  if (user.size() > 2 && user != "root") text = replace_word(std::move(text), user, "<user>");
+  return text;
+}
+
+}  // namespace gpuenv

@@ -1,0 +1,74 @@
+#include <fmt/format.h>
+
+#include "report/report.hpp"
+#include "util/strings.hpp"
+
+namespace gpuenv {
+
+namespace {
+
+std::string indent_block(const std::string& text, const std::string& first, const std::string& rest) {
+  std::string out;
+  auto lines = split_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) out += (i ? rest : first) + lines[i] + "\n";
+  return out;
+}
+
+std::string badge(const Style& st, Severity s) {
+  switch (s) {
+    case Severity::Error: return st.bold(st.red("error  "));
+    case Severity::Warning: return st.bold(st.yellow("warning"));
+    case Severity::Info: return st.cyan("info   ");
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string render_text(const Snapshot& s, const std::vector<Finding>& findings, const TextOptions& o) {
+  const Style& st = o.style;
+  std::string out;
+  auto sum = summarize(findings);
+  auto verdict = verdict_line(findings);
+  out += st.bold("gpuenv doctor: ") + (sum.errors ? st.bold(st.red(verdict)) : sum.warnings ? st.bold(st.yellow(verdict))
+                                                                                            : st.bold(st.green(verdict))) + "\n";
+  for (auto& [k, v] : machine_summary(s)) out += fmt::format("  {:<8} {}\n", k, v);
+
+  for (auto& f : findings) {
+    out += "\n" + badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
+    if (!f.subject.empty()) out += "         " + st.dim("about: ") + f.subject + "\n";
+    size_t w = 0;
+    for (auto& ev : f.evidence) w = std::max(w, ev.key.size());
+    w = std::min<size_t>(w, 30);
+    for (auto& ev : f.evidence) {
+      auto key = fmt::format("{:<{}}", ev.key, w);
+      out += indent_block(ev.value, "         " + st.dim(key) + "  ", "         " + std::string(w, ' ') + "  ");
+    }
+    if (!f.cause.empty()) out += indent_block(f.cause, "  " + st.bold("cause") + "  ", "         ");
+    if (!f.fix.empty()) out += indent_block(f.fix, "  " + st.bold(st.green("fix")) + "    ", "         ");
+  }
+
+  if (o.verbosity >= 1) {
+    out += "\n" + st.bold("details") + "\n";
+    out += fmt::format("  {:<22} {}\n", "kernel module", s.kernel.version_line.empty() ? "-" : s.kernel.version_line);
+    for (auto& n : s.kernel.device_nodes)
+      out += fmt::format("  {:<22} {}{}\n", n.path, n.kind, n.kind == "missing" ? "" : n.accessible ? ", accessible" : ", NOT accessible");
+    out += fmt::format("  {:<22} {} (stage {}{}{})\n", "libcuda probe", s.cuda.status, s.cuda.stage,
+                       s.cuda.init_result >= 0 ? ", cuInit " + std::to_string(s.cuda.init_result) : "",
+                       fmt::format(", {:.0f} ms", s.cuda.elapsed_ms));
+    out += fmt::format("  {:<22} {} (stage {}{}{})\n", "NVML probe", s.nvml.status, s.nvml.stage,
+                       s.nvml.driver_version.empty() ? "" : ", driver " + s.nvml.driver_version,
+                       fmt::format(", {:.0f} ms", s.nvml.elapsed_ms));
+    for (auto& c : s.libraries.copies)
+      if (o.verbosity >= 2 || c.name == "cuda" || c.name == "nvidia-ml")
+        out += fmt::format("  {:<22} {}{} [{}]\n", "lib" + c.name, c.realpath, c.version.empty() ? "" : " " + c.version, c.origin);
+    for (auto& [k, v] : s.env)
+      if (o.verbosity >= 2 || k.starts_with("CUDA_") || k == "LD_LIBRARY_PATH")
+        out += fmt::format("  {:<22} {}\n", k, v);
+    for (auto& e : s.probe_errors) out += "  " + st.yellow("could not read") + "  " + e + "\n";
+  }
+  if (!findings.empty() && o.verbosity == 0) out += "\n" + st.dim("(-v for machine details, --markdown for a bug report)") + "\n";
+  return out;
+}
+
+}  // namespace gpuenv

@@ -13,7 +13,7 @@ namespace {
 
 bool has_gpu_node(const Snapshot& s) {
   for (auto& n : s.kernel.device_nodes) {
-    auto b = basename(n.path);
+    auto b = base_name(n.path);
     if (b.size() > 6 && b.starts_with("nvidia") && b.find_first_not_of("0123456789", 6) == std::string::npos &&
         n.kind != "missing")
       return true;
@@ -154,6 +154,7 @@ void device_nodes_inaccessible(const CheckInput& in, Emitter& e) {
 void libcuda_not_on_loader_path(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   if (s.cuda.status != "not_found" || !gpu_expected(s)) return;
+  if (!s.kernel.loaded && !s.host.wsl) return;  // the module (or nouveau, vfio) comes first
   const LibraryCopy* found = nullptr;
   for (auto& c : s.libraries.copies)
     if (c.name == "cuda" && !c.stub) {
@@ -164,7 +165,7 @@ void libcuda_not_on_loader_path(const CheckInput& in, Emitter& e) {
   auto& f = e.emit("libcuda exists on disk but the loader does not find it");
   f.add("dlopen(\"" + s.cuda.requested + "\")", s.cuda.dlerror);
   f.add("copy on disk", found->realpath + (found->version.empty() ? "" : " (" + found->version + ")"));
-  auto dir = dirname(found->path);
+  auto dir = dir_name(found->path);
   f.add("LD_LIBRARY_PATH", s.getenv("LD_LIBRARY_PATH") ? *s.getenv("LD_LIBRARY_PATH") : "(unset)");
   auto export_line = "export LD_LIBRARY_PATH=" + dir + "${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}";
   if (found->origin == "nixos-driver") {
@@ -186,9 +187,10 @@ void libcuda_not_on_loader_path(const CheckInput& in, Emitter& e) {
 void libcuda_missing(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   if (s.cuda.status != "not_found" || !gpu_expected(s)) return;
+  if (!s.kernel.loaded && !s.host.wsl) return;  // the module (or nouveau, vfio) comes first
   for (auto& c : s.libraries.copies)
     if (c.name == "cuda" && !c.stub) return;  // the check above explains it
-  if (module_missing(s)) return;
+  if (in_container(s) && nodes_missing(s)) return;  // one cause: started without the GPU runtime
   auto& f = e.emit("The user-space driver (libcuda.so.1) is not installed");
   f.add("dlopen(\"" + s.cuda.requested + "\")", s.cuda.dlerror);
   f.add("kernel module", s.kernel.version.empty() ? "not loaded" : s.kernel.version);
@@ -219,7 +221,7 @@ void stub_libcuda(const CheckInput& in, Emitter& e) {
   for (auto& d : ld_library_path(s))
     if (contains(d, "stubs")) stub_dirs.push_back(d);
   if (!s.cuda.library_path.empty() && contains(s.cuda.library_path, "/stubs/"))
-    stub_dirs.push_back(dirname(s.cuda.library_path));
+    stub_dirs.push_back(dir_name(s.cuda.library_path));
   if (auto* llp = s.getenv("LD_LIBRARY_PATH")) f.add("LD_LIBRARY_PATH", *llp);
   f.cause = "The toolkit's stub libcuda exists only for linking; it comes before the real driver on the loader's "
             "path, and every CUDA call fails with CUDA_ERROR_STUB_LIBRARY (34).";
@@ -234,7 +236,7 @@ void stub_on_loader_path(const CheckInput& in, Emitter& e) {
   std::vector<std::string> files;
   for (auto& d : ld_library_path(s))
     for (auto& c : s.libraries.copies)
-      if (c.name == "cuda" && c.stub && normalize_path(dirname(c.path)) == normalize_path(d)) {
+      if (c.name == "cuda" && c.stub && normalize_path(dir_name(c.path)) == normalize_path(d)) {
         dirs.push_back(d);
         files.push_back(c.path);
       }
@@ -260,9 +262,9 @@ void version_mismatch(const CheckInput& in, Emitter& e) {
   if (s.cuda.init_result > 0) f.add("cuInit", cuda_result(s));
   bool compat = contains(s.cuda.library_path, "/compat/");
   if (compat) {
-    f.cause = "A cuda-compat (forward-compatibility) libcuda from " + dirname(s.cuda.library_path) +
+    f.cause = "A cuda-compat (forward-compatibility) libcuda from " + dir_name(s.cuda.library_path) +
               " is loaded on top of an older kernel module.";
-    f.fix = ld_library_path_without(s, {dirname(s.cuda.library_path)}) +
+    f.fix = ld_library_path_without(s, {dir_name(s.cuda.library_path)}) +
             "   # or upgrade the host driver to the compat package's version";
   } else if (in_container(s)) {
     f.cause = "The container's libcuda does not match the host's kernel module: the image ships its own driver "

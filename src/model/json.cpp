@@ -142,6 +142,62 @@ GPUENV_JSON_DEFINE(LibraryCopy)
 template <class F> void fields(F&& f, Libraries& v) { f("copies", v.copies); }
 GPUENV_JSON_DEFINE(Libraries)
 
+template <class F> void fields(F&& f, PathEntry& v) {
+  f("path", v.path);
+  f("origin", v.origin);
+  f("pth_file", v.pth_file);
+  f("exists", v.exists);
+}
+GPUENV_JSON_DEFINE(PathEntry)
+
+template <class F> void fields(F&& f, Distribution& v) {
+  f("name", v.name);
+  f("version", v.version);
+  f("location", v.location);
+  f("metadata", v.metadata);
+  f("requires_dist", v.requires_dist);
+  f("installer", v.installer);
+}
+GPUENV_JSON_DEFINE(Distribution)
+
+template <class F> void fields(F&& f, Framework& v) {
+  f("name", v.name);
+  f("version", v.version);
+  f("location", v.location);
+  f("distribution", v.distribution);
+  f("cuda_build", v.cuda_build);
+  f("cuda_version", v.cuda_version);
+  f("cudnn_version", v.cudnn_version);
+  f("variant", v.variant);
+  f("required_wheels", v.required_wheels);
+  f("arch_list", v.arch_list);
+  f("shadowed_by", v.shadowed_by);
+}
+GPUENV_JSON_DEFINE(Framework)
+
+template <class F> void fields(F&& f, Interpreter& v) {
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("found_as", v.found_as);
+  f("version", v.version);
+  f("implementation", v.implementation);
+  f("kind", v.kind);
+  f("prefix", v.prefix);
+  f("base_prefix", v.base_prefix);
+  f("include_system_site_packages", v.include_system_site_packages);
+  f("sys_path", v.sys_path);
+  f("pth_imports", v.pth_imports);
+  f("distributions", v.distributions);
+  f("frameworks", v.frameworks);
+}
+GPUENV_JSON_DEFINE(Interpreter)
+
+template <class F> void fields(F&& f, PythonInfo& v) {
+  f("interpreters", v.interpreters);
+  f("active", v.active);
+}
+GPUENV_JSON_DEFINE(PythonInfo)
+
 template <class F> void fields(F&& f, Snapshot& v) {
   f("schema_version", v.schema_version);
   f("tool_version", v.tool_version);
@@ -154,6 +210,7 @@ template <class F> void fields(F&& f, Snapshot& v) {
   f("cuda", v.cuda);
   f("nvml", v.nvml);
   f("env", v.env);
+  f("python", v.python);
   f("libraries", v.libraries);
   f("probe_errors", v.probe_errors);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/libraries.hpp"
+#include "model/python.hpp"
 
 namespace gpuenv {
 
@@ -133,6 +134,7 @@ struct Snapshot {
   CudaProbe cuda;
   NvmlProbe nvml;
   std::map<std::string, std::string> env;  // allow-listed variables that are set (empty values kept)
+  PythonInfo python;
   Libraries libraries;
   std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
 

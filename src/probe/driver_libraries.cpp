@@ -25,10 +25,10 @@ void read_ld_conf(const Fs& fs, const std::string& file, std::vector<std::string
     if (line.empty()) continue;
     if (line.starts_with("include")) {
       auto pattern = std::string(trim(std::string_view(line).substr(7)));
-      if (!pattern.starts_with('/')) pattern = dirname(file) + "/" + pattern;
+      if (!pattern.starts_with('/')) pattern = dir_name(file) + "/" + pattern;
       // Only the usual "dir/*.conf" form of glob.
-      auto dir = dirname(pattern);
-      auto base = basename(pattern);
+      auto dir = dir_name(pattern);
+      auto base = base_name(pattern);
       auto star = base.find('*');
       for (auto& name : fs.list(dir)) {
         bool match = star == std::string::npos
@@ -95,7 +95,7 @@ void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s) {
       c.name = family;
       c.path = path;
       c.realpath = *real;
-      auto real_base = basename(*real);
+      auto real_base = base_name(*real);
       auto prefix = family == "cuda" ? std::string("libcuda.so.") : std::string("libnvidia-ml.so.");
       if (real_base.starts_with(prefix)) c.version = real_base.substr(prefix.size());
       if (c.version == "1") c.version.clear();

@@ -46,7 +46,7 @@ void probe_pci(const ProbeContext& ctx, Snapshot& s) {
     d.subsystem_device_id = to_lower(fs.read_line(dir + "/subsystem_device").value_or(""));
     d.class_id = cls;
     if (auto numa = fs.read_line(dir + "/numa_node")) d.numa_node = int(parse_int(*numa).value_or(-1));
-    if (auto link = fs.readlink(dir + "/driver")) d.driver = basename(*link);
+    if (auto link = fs.readlink(dir + "/driver")) d.driver = base_name(*link);
     if (!ids_loaded) {
       ids_loaded = true;
       for (const char* p : {"/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids", "/usr/share/pci.ids"})

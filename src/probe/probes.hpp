@@ -11,6 +11,8 @@ void probe_pci(const ProbeContext& ctx, Snapshot& s);
 void probe_kernel_driver(const ProbeContext& ctx, Snapshot& s);
 void probe_env(const ProbeContext& ctx, Snapshot& s);
 void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s);
+// Python interpreters, sys.path, distributions and frameworks (issue 4).
+void probe_python(const ProbeContext& ctx, Snapshot& s);
 
 // Is this environment variable one the snapshot records? (allow-list)
 bool env_var_recorded(const std::string& name);

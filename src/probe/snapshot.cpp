@@ -20,7 +20,7 @@ std::string utc_now_iso8601() {
 }
 
 static std::string file_version_after(const std::string& path, const std::string& prefix) {
-  auto b = basename(path);
+  auto b = base_name(path);
   if (!b.starts_with(prefix)) return "";
   auto v = b.substr(prefix.size());
   return v == "1" ? "" : v;
@@ -43,6 +43,7 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
   probe_pci(ctx, s);
   probe_kernel_driver(ctx, s);
   probe_driver_libraries(ctx, s);
+  probe_python(ctx, s);  // before any library analysis: it names the site-packages to search
 
   // 3. Collect the driver probe, telling the user if it keeps us waiting.
   driver.finish(s, [&] {

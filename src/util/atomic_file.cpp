@@ -13,8 +13,8 @@
 namespace gpuenv {
 
 Result<bool> write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
-  std::string dir = dirname(path);
-  std::string tmpl = path_join(dir, "." + basename(path) + ".tmp.XXXXXX");
+  std::string dir = dir_name(path);
+  std::string tmpl = path_join(dir, "." + base_name(path) + ".tmp.XXXXXX");
   std::string buf = tmpl;
   int fd = ::mkstemp(buf.data());
   if (fd < 0) return make_error("cannot create a temporary file in " + dir + ": " + std::strerror(errno));

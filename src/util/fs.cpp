@@ -47,13 +47,23 @@ std::string Fs::logical_path(std::string_view host) const {
   return std::string(host);
 }
 
+std::string Fs::io_path(std::string_view logical, bool follow_last) const {
+  if (root_ == "/") return std::string(logical);
+  if (follow_last) {
+    if (auto rp = realpath(logical)) return host_path(*rp);
+  }
+  auto parent = realpath(dir_name(logical));
+  if (!parent) return host_path(logical);
+  return host_path(path_join(*parent, base_name(logical)));
+}
+
 void Fs::record(std::string_view p) const {
   if (recorder_) recorder_(std::string(p));
 }
 
 Result<std::string> Fs::read(std::string_view path, std::size_t max_bytes) const {
   record(path);
-  std::string hp = host_path(path);
+  std::string hp = io_path(path);
   int fd = ::open(hp.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(std::string(path) + ": " + std::strerror(errno));
   std::string out;
@@ -89,7 +99,7 @@ std::optional<std::string> Fs::read_line(std::string_view path) const {
 std::vector<std::string> Fs::list(std::string_view dir) const {
   record(dir);
   std::vector<std::string> out;
-  std::string hp = host_path(dir);
+  std::string hp = io_path(dir);
   DIR* d = ::opendir(hp.c_str());
   if (!d) return out;
   while (auto* e = ::readdir(d)) {
@@ -102,7 +112,7 @@ std::vector<std::string> Fs::list(std::string_view dir) const {
 }
 
 std::optional<std::string> Fs::readlink(std::string_view path) const {
-  std::string hp = host_path(path);
+  std::string hp = io_path(path, false);
   char buf[4096];
   ssize_t n = ::readlink(hp.c_str(), buf, sizeof buf - 1);
   if (n < 0) return std::nullopt;
@@ -132,7 +142,7 @@ static FileStat to_stat(const struct stat& st) {
 
 FileStat Fs::lstat(std::string_view path) const {
   struct stat st {};
-  if (::lstat(host_path(path).c_str(), &st) != 0) return {};
+  if (::lstat(io_path(path, false).c_str(), &st) != 0) return {};
   return to_stat(st);
 }
 
@@ -171,7 +181,10 @@ std::optional<std::string> Fs::realpath(std::string_view path) const {
     if (::lstat(host_path(cur).c_str(), &st) != 0) return std::nullopt;
     if (S_ISLNK(st.st_mode)) {
       if (++hops > 40) return std::nullopt;
-      auto target = readlink(cur);
+      char tbuf[4096];
+      ssize_t tn = ::readlink(host_path(cur).c_str(), tbuf, sizeof tbuf - 1);
+      std::optional<std::string> target;
+      if (tn >= 0) target = std::string(tbuf, size_t(tn));
       if (!target) return std::nullopt;
       auto tparts = split(*target, '/', false);
       if (!target->empty() && (*target)[0] == '/') done.clear();
@@ -184,7 +197,7 @@ std::optional<std::string> Fs::realpath(std::string_view path) const {
 }
 
 bool Fs::access(std::string_view path, int mode) const {
-  return ::access(host_path(path).c_str(), mode) == 0;
+  return ::access(io_path(path).c_str(), mode) == 0;
 }
 
 }  // namespace gpuenv

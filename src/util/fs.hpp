@@ -64,6 +64,10 @@ class Fs {
 
  private:
   void record(std::string_view p) const;
+  // The host path to open for a logical path: under a root other than "/",
+  // symlinks in it are resolved inside the root first (final component
+  // included when follow_last).
+  std::string io_path(std::string_view logical, bool follow_last = true) const;
   std::string root_;
   std::function<void(const std::string&)> recorder_;
 };

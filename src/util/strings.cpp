@@ -100,14 +100,14 @@ std::string path_join(std::string_view a, std::string_view b) {
   return out;
 }
 
-std::string dirname(std::string_view path) {
+std::string dir_name(std::string_view path) {
   auto pos = path.find_last_of('/');
   if (pos == std::string_view::npos) return ".";
   if (pos == 0) return "/";
   return std::string(path.substr(0, pos));
 }
 
-std::string basename(std::string_view path) {
+std::string base_name(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   auto pos = path.find_last_of('/');
   return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));

@@ -18,8 +18,8 @@ std::optional<long long> parse_int(std::string_view s, int base = 10);
 // Reads "KEY=value" lines (os-release, pyvenv.cfg with '='), stripping quotes.
 std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text, char sep = '=');
 std::string path_join(std::string_view a, std::string_view b);
-std::string dirname(std::string_view path);
-std::string basename(std::string_view path);
+std::string dir_name(std::string_view path);
+std::string base_name(std::string_view path);
 // Lexically normalises "a//b/./c/../d" to "a/b/d" (no symlink resolution).
 std::string normalize_path(std::string_view path);
 std::string human_bytes(std::uint64_t bytes);

@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "run.hpp"
+#include "util/atomic_file.hpp"
+#include "util/fs.hpp"
+#include "util/strings.hpp"
+#include "util/version.hpp"
+
+using namespace gpuenv;
+
+TEST(Version, ParsesAndCompares) {
+  auto a = Version::parse("580.159.04");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->str(), "580.159.4");
+  EXPECT_LT(*Version::parse("575.57.08"), *a);
+  EXPECT_EQ(*Version::parse("13.0"), *Version::parse("13"));
+  EXPECT_LT(*Version::parse("9.3"), *Version::parse("9.19"));
+  EXPECT_EQ(Version::parse("2.11.0+cu130")->str(), "2.11.0");
+  EXPECT_FALSE(Version::parse("abc"));
+}
+
+TEST(Version, CudaEncoding) {
+  EXPECT_EQ(cuda_version_string(13000), "13.0");
+  EXPECT_EQ(cuda_version_string(12040), "12.4");
+  EXPECT_EQ(cuda_version_string(0), "unknown");
+  EXPECT_EQ(cuda_version_int("12.8"), 12080);
+}
+
+TEST(Strings, SplitJoinNormalize) {
+  EXPECT_EQ(split("a::b", ':'), (std::vector<std::string>{"a", "", "b"}));
+  EXPECT_EQ(split("a::b", ':', false), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(normalize_path("/usr//local/./cuda/../nvidia/"), "/usr/local/nvidia");
+  EXPECT_EQ(dir_name("/a/b/c"), "/a/b");
+  EXPECT_EQ(base_name("/a/b/c/"), "c");
+  EXPECT_EQ(shell_quote("plain/path"), "plain/path");
+  EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
+  auto kv = parse_key_values("ID=ubuntu\nPRETTY_NAME=\"Ubuntu 24.04\"\n# c\n");
+  ASSERT_EQ(kv.size(), 2u);
+  EXPECT_EQ(kv[1].second, "Ubuntu 24.04");
+}
+
+class FsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root = test::temp_dir("gpuenv-fs");
+    std::filesystem::create_directories(root + "/usr/lib");
+    std::ofstream(root + "/usr/lib/libx.so.1.2") << "x";
+    std::filesystem::create_symlink("libx.so.1.2", root + "/usr/lib/libx.so.1");
+    // An absolute link must stay inside the root.
+    std::filesystem::create_directories(root + "/opt");
+    std::filesystem::create_symlink("/usr/lib", root + "/opt/lib");
+  }
+  void TearDown() override { std::filesystem::remove_all(root); }
+  std::string root;
+};
+
+TEST_F(FsTest, RealpathStaysInsideRoot) {
+  Fs fs(root);
+  EXPECT_EQ(fs.realpath("/opt/lib/libx.so.1"), "/usr/lib/libx.so.1.2");
+  EXPECT_EQ(fs.realpath("/usr/lib/../lib/libx.so.1"), "/usr/lib/libx.so.1.2");
+  EXPECT_FALSE(fs.realpath("/usr/lib/missing"));
+  EXPECT_EQ(fs.stat("/opt/lib/libx.so.1").kind, FileKind::Regular);
+  EXPECT_EQ(fs.read("/opt/lib/libx.so.1").value(), "x");
+  EXPECT_EQ(fs.list("/usr/lib"), (std::vector<std::string>{"libx.so.1", "libx.so.1.2"}));
+}
+
+TEST_F(FsTest, ReadErrorsNameThePath) {
+  Fs fs(root);
+  auto r = fs.read("/etc/nothing");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("/etc/nothing"), std::string::npos);
+}
+
+TEST_F(FsTest, LinkLoopIsNotFollowedForever) {
+  std::filesystem::create_symlink("b", root + "/a");
+  std::filesystem::create_symlink("a", root + "/b");
+  Fs fs(root);
+  EXPECT_FALSE(fs.realpath("/a"));
+}
+
+TEST_F(FsTest, RecorderSeesReads) {
+  Fs fs(root);
+  std::vector<std::string> seen;
+  fs.set_recorder([&](const std::string& p) { seen.push_back(p); });
+  (void)fs.read_opt("/usr/lib/libx.so.1");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], "/usr/lib/libx.so.1");
+}
+
+TEST_F(FsTest, AtomicWriteReplacesWholeFile) {
+  std::string p = root + "/out.txt";
+  ASSERT_TRUE(write_file_atomic(p, "first"));
+  ASSERT_TRUE(write_file_atomic(p, "second"));
+  EXPECT_EQ(test::read_text(p), "second");
+  // No temporary files are left behind.
+  int n = 0;
+  for (auto& e : std::filesystem::directory_iterator(root)) n += e.path().filename().string().starts_with(".out.txt");
+  EXPECT_EQ(n, 0);
+  EXPECT_FALSE(write_file_atomic(root + "/no/such/dir/f", "x"));
+}

@@ -1,5 +1,6 @@
 #include "knowledge/knowledge.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "knowledge/embedded.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
+#include "util/version.hpp"
 
 namespace gpuenv {
 
@@ -45,9 +47,144 @@ static void load_errors(const toml::table* t, const char* key, std::map<int, Err
   }
 }
 
+static std::vector<std::string> strings(const toml::node_view<const toml::node>& n) {
+  std::vector<std::string> out;
+  if (auto* a = n.as_array())
+    for (auto& x : *a)
+      if (auto v = x.value<std::string>()) out.push_back(*v);
+  return out;
+}
+
 void Knowledge::index() {
   load_errors(file("cuda_errors"), "cuda", cuda_errors_);
   load_errors(file("cuda_errors"), "nvml", nvml_errors_);
+  if (auto* t = file("cuda")) {
+    const toml::table& c = *t;
+    if (auto* majors = c["major"].as_array())
+      for (auto& m : *majors)
+        if (auto* mt = m.as_table())
+          minor_compat_[int((*mt)["major"].value_or<int64_t>(0))] = (*mt)["minor_compat_driver"].value_or<std::string>("");
+    if (auto* rels = c["release"].as_array())
+      for (auto& r : *rels)
+        if (auto* rt = r.as_table()) {
+          const toml::table& x = *rt;
+          cuda_releases_.push_back({x["version"].value_or<std::string>(""), x["toolkit_driver"].value_or<std::string>(""),
+                                    strings(x["sm"])});
+        }
+    std::sort(cuda_releases_.begin(), cuda_releases_.end(), [](auto& a, auto& b) {
+      return *Version::parse(b.version) < *Version::parse(a.version);
+    });
+  }
+  if (auto* t = file("gpus")) {
+    const toml::table& g = *t;
+    if (auto* archs = g["arch"].as_array())
+      for (auto& a : *archs)
+        if (auto* at = a.as_table()) {
+          const toml::table& x = *at;
+          GpuArch arch;
+          arch.name = x["name"].value_or<std::string>("");
+          arch.display = x["display"].value_or<std::string>("");
+          arch.cc = strings(x["cc"]);
+          arch.open_module = x["open_module"].value_or(false);
+          arch.open_module_required = x["open_module_required"].value_or(false);
+          arch.last_driver_branch = x["last_driver_branch"].value_or<std::string>("");
+          arch.first_cuda = x["first_cuda"].value_or<std::string>("");
+          arch.last_cuda = x["last_cuda"].value_or<std::string>("");
+          archs_.push_back(std::move(arch));
+        }
+    if (auto* devs = g["devices"].as_array())
+      for (auto& d : *devs)
+        if (auto* dt = d.as_table()) {
+          const toml::table& x = *dt;
+          GpuModel m{to_lower(x["id"].value_or<std::string>("")), x["name"].value_or<std::string>(""),
+                     x["chip"].value_or<std::string>(""), x["cc"].value_or<std::string>("")};
+          gpus_[m.device_id] = m;
+        }
+    if (auto* fc = g["first_cuda_for_cc"].as_table())
+      for (auto& [k, v] : *fc) first_cuda_for_cc_[std::string(k.str())] = v.value_or<std::string>("");
+  }
+}
+
+const CudaRelease* Knowledge::cuda_release(const std::string& version) const {
+  auto v = Version::parse(version);
+  if (!v) return nullptr;
+  for (auto& r : cuda_releases_) {
+    auto rv = Version::parse(r.version);
+    if (rv && rv->major() == v->major() && rv->minor() == v->minor()) return &r;
+  }
+  return nullptr;
+}
+
+std::string Knowledge::minor_compat_driver(int cuda_major) const {
+  auto it = minor_compat_.find(cuda_major);
+  return it == minor_compat_.end() ? "" : it->second;
+}
+
+DriverSupport Knowledge::driver_supports_cuda(const std::string& driver, const std::string& cuda) const {
+  DriverSupport d;
+  auto dv = Version::parse(driver);
+  auto cv = Version::parse(cuda);
+  if (!dv || !cv) return d;
+  auto* rel = cuda_release(cuda);
+  std::string compat = minor_compat_driver(cv->major());
+  if (!rel) {
+    // An unknown minor of a known major (a newer release than this table): judge by the newest known
+    // release of that major, which needs at most as much.
+    for (auto& r : cuda_releases_)
+      if (Version::parse(r.version)->major() == cv->major() && *Version::parse(r.version) < *cv) {
+        rel = &r;
+        break;
+      }
+    if (!rel && compat.empty()) return d;
+  }
+  d.known = true;
+  d.needed = rel ? rel->toolkit_driver : compat;
+  d.minimum = compat.empty() ? d.needed : compat;
+  if (rel && !(*dv < *Version::parse(rel->toolkit_driver))) {
+    d.runs = true;
+  } else if (!compat.empty() && !(*dv < *Version::parse(compat))) {
+    d.runs = true;
+    d.minor_compat = true;
+  }
+  return d;
+}
+
+std::string Knowledge::newest_cuda_for_driver(const std::string& driver) const {
+  auto dv = Version::parse(driver);
+  if (!dv) return "";
+  for (auto& r : cuda_releases_)  // newest first
+    if (!(*dv < *Version::parse(r.toolkit_driver))) return r.version;
+  return "";
+}
+
+bool Knowledge::cuda_targets_cc(const std::string& cuda, const std::string& cc) const {
+  auto* rel = cuda_release(cuda);
+  if (!rel) return false;
+  return std::find(rel->sm.begin(), rel->sm.end(), cc) != rel->sm.end();
+}
+
+const GpuArch* Knowledge::arch_for_cc(const std::string& cc) const {
+  for (auto& a : archs_)
+    if (std::find(a.cc.begin(), a.cc.end(), cc) != a.cc.end()) return &a;
+  return nullptr;
+}
+
+const GpuArch* Knowledge::arch_by_name(const std::string& name) const {
+  for (auto& a : archs_)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+const GpuModel* Knowledge::gpu_by_device_id(const std::string& id) const {
+  std::string key = to_lower(id);
+  if (!key.starts_with("0x")) key = "0x" + key;
+  auto it = gpus_.find(key);
+  return it == gpus_.end() ? nullptr : &it->second;
+}
+
+std::string Knowledge::first_cuda_for_cc(const std::string& cc) const {
+  auto it = first_cuda_for_cc_.find(cc);
+  return it == first_cuda_for_cc_.end() ? "" : it->second;
 }
 
 std::unique_ptr<Knowledge> Knowledge::load_embedded() {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <toml++/toml.h>
+
 #include "knowledge/knowledge.hpp"
 
 using namespace gpuenv;

@@ -275,6 +275,10 @@ void drain(DriverProbe::Child& c) {
   }
 }
 
+bool has_final_status(const std::string& out) {
+  return out.starts_with("status\t") || out.find("\nstatus\t") != std::string::npos;
+}
+
 void reap(DriverProbe::Child& c, bool kill_it) {
   if (c.pid <= 0 || c.reaped) return;
   if (kill_it) ::kill(c.pid, SIGKILL);
@@ -311,7 +315,7 @@ void apply_exit(const DriverProbe::Child& c, P& p) {
     p.status = "timeout";
     return;
   }
-  if (WIFSIGNALED(c.wait_status)) {
+  if (WIFSIGNALED(c.wait_status) && !(WTERMSIG(c.wait_status) == SIGKILL && has_final_status(c.output))) {
     p.status = "crashed";
     p.signal = WTERMSIG(c.wait_status);
     return;
@@ -417,7 +421,11 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
     double now = now_ms();
     double left = deadline - now;
     if (left <= 0) {
-      for (int i = 0; i < n; ++i) who[i]->timed_out = true;
+      // A child that already reported its final status is finished, only slow to exit.
+      for (int i = 0; i < n; ++i) {
+        drain(*who[i]);
+        if (!who[i]->eof && !has_final_status(who[i]->output)) who[i]->timed_out = true;
+      }
       break;
     }
     double wait = left;
@@ -439,8 +447,9 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
       }
     }
   }
-  reap(cuda_, cuda_.timed_out);
-  reap(nvml_, nvml_.timed_out);
+  // Kill whatever is still running (hung, or finished but slow to exit).
+  reap(cuda_, !cuda_.eof);
+  reap(nvml_, !nvml_.eof);
 
   s.cuda = CudaProbe{};
   s.cuda.status = "skipped";

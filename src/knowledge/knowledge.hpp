@@ -57,6 +57,37 @@ struct GpuModel {
   std::string cc;         // 9.0
 };
 
+// A CUDA library and the packages that provide it (libraries.toml).
+struct LibraryFamily {
+  std::string name;     // cudnn
+  std::string display;  // cuDNN
+  std::vector<std::string> stems;  // file names before ".so": libcudnn, libcudnn_graph, ...
+  bool driver = false;  // part of the driver (libcuda, NVML), not of a toolkit
+  std::map<std::string, std::string> pip;            // CUDA major -> pip distribution
+  std::map<std::string, std::string> cuda_of_major;  // library major -> CUDA major where they differ
+  std::string apt, conda, nix;  // with {cuda_major}, {cuda_dash}, {major} placeholders
+};
+
+// One step of a framework's library loading (libraries.toml [[framework]]).
+struct FrameworkStep {
+  std::string kind;       // load, wheel, dlopen, pathfinder
+  std::string path;       // load: relative to site-packages, may hold '*'
+  std::vector<std::string> dirs;  // wheel/pathfinder: nvidia/<dir>/lib, in order
+  std::string file;       // wheel/pathfinder: file name or glob
+  std::string name;       // dlopen/pathfinder: the name passed to dlopen
+  std::string name_glob;  // dlopen: name found in the caller's directory
+  std::string from;       // dlopen: prefix of the calling file's name or SONAME ("" = the interpreter)
+  std::string when;       // import, init, on-demand
+  std::string if_loaded;  // only when a file whose name starts with this is already loaded
+};
+
+struct FrameworkModel {
+  std::string name;
+  std::string checked;  // versions the model was checked against
+  std::string source;
+  std::vector<FrameworkStep> steps;
+};
+
 class Knowledge {
  public:
   // Loads the embedded files (or GPUENV_KNOWLEDGE_DIR). Throws std::runtime_error on a malformed file.
@@ -86,6 +117,14 @@ class Knowledge {
   const GpuModel* gpu_by_device_id(const std::string& id) const;  // "0x2330" or "2330"
   std::string first_cuda_for_cc(const std::string& cc) const;
 
+  // CUDA libraries (libraries.toml).
+  const std::vector<LibraryFamily>& library_families() const { return families_; }
+  const LibraryFamily* library_family(const std::string& name) const;
+  // The family of a file name ("libcudnn_graph.so.9.14.0" -> cudnn), nullptr for other files.
+  const LibraryFamily* library_family_for_file(const std::string& file_name) const;
+  const FrameworkModel* framework_model(const std::string& name) const;
+  const std::vector<FrameworkModel>& framework_models() const { return frameworks_; }
+
   // Raw access to a parsed file (name without ".toml"); nullptr when absent.
   const toml::table* file(const std::string& name) const;
   std::vector<std::string> file_names() const;
@@ -100,6 +139,8 @@ class Knowledge {
   std::vector<GpuArch> archs_;
   std::map<std::string, GpuModel> gpus_;
   std::map<std::string, std::string> first_cuda_for_cc_;
+  std::vector<LibraryFamily> families_;
+  std::vector<FrameworkModel> frameworks_;
 };
 
 }  // namespace gpuenv

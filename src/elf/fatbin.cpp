@@ -83,6 +83,8 @@ Result<FatbinSummary> parse_fatbin(std::string_view sec) {
     }
     p = end;
   }
+  for (; p < sec.size(); ++p)
+    if (sec[p] != 0) return make_error("fatbin: truncated container header at offset " + std::to_string(p));
   out.sass.assign(sass.begin(), sass.end());
   out.ptx.assign(ptx.begin(), ptx.end());
   std::sort(out.sass.begin(), out.sass.end(), target_less);

@@ -78,22 +78,41 @@ LoaderConfig loader_config_for(const Fs& fs, const std::string& arch, const std:
   return c;
 }
 
+std::optional<std::string> Resolver::realpath(const std::string& path) const {
+  auto it = real_.find(path);
+  if (it == real_.end()) it = real_.emplace(path, fs_.realpath(path)).first;
+  return it->second;
+}
+
 const ElfInfo* Resolver::info(const std::string& path, std::string* error) const {
-  auto real = fs_.realpath(path);
-  std::string key = real ? *real : path;
-  auto it = cache_.find(key);
+  auto it = cache_.find(path);  // by the path asked for first, then by the real file
   if (it == cache_.end()) {
+    auto real = realpath(path);
+    std::string key = real ? *real : path;
+    it = cache_.find(key);
+    if (it != cache_.end()) it = cache_.emplace(path, it->second).first;
+  }
+  if (it == cache_.end()) {
+    auto real = realpath(path);
+    std::string key = real ? *real : path;
     auto r = read_elf(fs_, key);
     std::pair<std::optional<ElfInfo>, std::string> v;
     if (r) v.first = std::move(r).value();
     else v.second = r.error();
-    it = cache_.emplace(key, std::move(v)).first;
+    it = cache_.emplace(key, v).first;
+    if (key != path) cache_.emplace(path, std::move(v));
   }
   if (error) *error = it->second.second;
   return it->second.first ? &*it->second.first : nullptr;
 }
 
 std::string Resolver::check_candidate(const std::string& path) const {
+  if (auto it = cache_.find(path); it != cache_.end() && it->second.first) {
+    auto& i = *it->second.first;
+    if (i.elf_class != cfg_.elf_class) return "ELFCLASS" + std::to_string(i.elf_class);
+    if (i.machine != cfg_.machine) return machine_name(i.machine, i.elf_class);
+    return "";
+  }
   auto st = fs_.stat(path);
   if (st.kind == FileKind::Missing) return "missing";
   if (st.kind != FileKind::Regular) return "not a file";
@@ -112,7 +131,7 @@ Process::Process(const Resolver& r, const std::string& main_exe) : r_(r) {
 int Process::add_object(const std::string& path, const std::string& name, int loader) {
   LoadedObject o;
   o.path = normalize_path(path);
-  auto real = r_.fs().realpath(o.path);
+  auto real = r_.realpath(o.path);
   o.realpath = real ? *real : o.path;
   o.name = name;
   o.loader = loader;
@@ -297,7 +316,7 @@ void Process::load_deps(int first, std::vector<Step>& out, int base_depth) {
       } else {
         st = find(n, obj);
         if (!st.path.empty()) {
-          auto real = r_.fs().realpath(st.path);
+          auto real = r_.realpath(st.path);
           int same = -1;
           for (std::size_t i = 0; i < objects_.size(); ++i)
             if (real && objects_[i].realpath == *real && int(i) != main_) same = int(i);
@@ -323,7 +342,7 @@ int Process::load_path(const std::string& path, std::vector<Step>& out, const st
   st.kind = kind;
   st.parent = -1;
   int hit = -1;
-  auto real = r_.fs().realpath(path);
+  auto real = r_.realpath(path);
   for (std::size_t i = 0; i < objects_.size(); ++i)
     if (real && objects_[i].realpath == *real && int(i) != main_) hit = int(i);
   if (hit >= 0) {
@@ -369,7 +388,7 @@ int Process::dlopen(const std::string& name, int caller, std::vector<Step>& out)
     out.push_back(st);
     return -1;
   }
-  auto real = r_.fs().realpath(st.path);
+  auto real = r_.realpath(st.path);
   for (std::size_t i = 0; i < objects_.size(); ++i)
     if (real && objects_[i].realpath == *real && int(i) != main_) {
       st.object = int(i);

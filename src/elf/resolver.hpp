@@ -97,6 +97,8 @@ class Resolver {
   const LoaderConfig& config() const { return cfg_; }
   // Cached ELF facts by real path.
   const ElfInfo* info(const std::string& path, std::string* error = nullptr) const;
+  // Fs::realpath, remembered (the loader model asks for the same paths many times).
+  std::optional<std::string> realpath(const std::string& path) const;
   // Does the file exist and match the target machine? ("" ok, else why it is skipped; "missing").
   std::string check_candidate(const std::string& path) const;
 
@@ -104,6 +106,7 @@ class Resolver {
   const Fs& fs_;
   LoaderConfig cfg_;
   mutable std::map<std::string, std::pair<std::optional<ElfInfo>, std::string>> cache_;
+  mutable std::map<std::string, std::optional<std::string>> real_;
 };
 
 }  // namespace gpuenv::elf

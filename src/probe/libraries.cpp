@@ -227,8 +227,8 @@ const LibraryCopy* copy_for(const Snapshot& s, const std::string& realpath) {
 }
 
 // Converts the resolver's steps into the model, naming files by path.
-void append_steps(const elf::Process& p, const std::vector<elf::Step>& steps, const std::string& when,
-                  const std::string& kind_override, const ProbeContext& ctx, const Snapshot& s, const Knowledge& k,
+void append_steps(const elf::Resolver& rs, const elf::Process& p, const std::vector<elf::Step>& steps, const std::string& when,
+                  const std::string& kind_override, const Snapshot& s, const Knowledge& k,
                   Consumer& c) {
   for (auto& st : steps) {
     Resolution r;
@@ -237,7 +237,7 @@ void append_steps(const elf::Process& p, const std::vector<elf::Step>& steps, co
     r.when = when;
     if (st.parent >= 0) r.requested_by = p.objects()[size_t(st.parent)].path;
     r.path = st.path;
-    if (!st.path.empty()) r.realpath = ctx.fs.realpath(st.path).value_or(st.path);
+    if (!st.path.empty()) r.realpath = rs.realpath(st.path).value_or(st.path);
     if (auto* fam = k.library_family_for_file(base_name(st.path.empty() ? st.name : st.path))) r.family = fam->name;
     if (auto* cp = copy_for(s, r.realpath)) r.version = cp->version;
     r.reason = st.reused ? "already loaded" : st.reason;
@@ -384,7 +384,7 @@ Consumer resolve_framework(const ProbeContext& ctx, const elf::Resolver& r, cons
       }
       p.dlopen(name, caller, steps);
     }
-    append_steps(p, steps, step.when, "", ctx, s, k, c);
+    append_steps(r, p, steps, step.when, "", s, k, c);
   }
   // GPU code of the framework's own files (not the NVIDIA libraries it loads).
   std::set<std::string> scanned;
@@ -408,7 +408,7 @@ Consumer resolve_file(const ProbeContext& ctx, const elf::Resolver& r, const Sna
   elf::Process p(r);
   std::vector<elf::Step> steps;
   p.load_path(path, steps, "load");
-  append_steps(p, steps, "import", "", ctx, s, k, c);
+  append_steps(r, p, steps, "import", "", s, k, c);
   if (fatbin) {
     std::set<std::string> scanned;
     for (auto& o : p.objects())

@@ -18,13 +18,26 @@ Knowledge::Knowledge() = default;
 Knowledge::~Knowledge() = default;
 
 void Knowledge::add_file(const std::string& name, const std::string& text) {
+  texts_[name.substr(0, name.rfind(".toml"))] = text;
+}
+
+const std::string* Knowledge::file_text(const std::string& name) const {
+  auto it = texts_.find(name);
+  return it == texts_.end() ? nullptr : &it->second;
+}
+
+const toml::table* Knowledge::file(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  if (auto it = files_.find(name); it != files_.end()) return it->second.get();
+  auto* text = file_text(name);
+  if (!text) return nullptr;
   try {
-    auto tbl = toml::parse(text, name);
-    files_[name.substr(0, name.rfind(".toml"))] = std::make_unique<toml::table>(std::move(tbl));
+    auto tbl = toml::parse(*text, name + ".toml");
+    return (files_[name] = std::make_unique<toml::table>(std::move(tbl))).get();
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
-    os << "knowledge file " << name << " is malformed: " << e.description() << " (line " << e.source().begin.line
-       << ", column " << e.source().begin.column << ")";
+    os << "knowledge file " << name << ".toml is malformed: " << e.description() << " (line "
+       << e.source().begin.line << ", column " << e.source().begin.column << ")";
     throw std::runtime_error(os.str());
   }
 }
@@ -55,9 +68,15 @@ static std::vector<std::string> strings(const toml::node_view<const toml::node>&
   return out;
 }
 
-void Knowledge::index() {
-  load_errors(file("cuda_errors"), "cuda", cuda_errors_);
-  load_errors(file("cuda_errors"), "nvml", nvml_errors_);
+void Knowledge::ensure_errors() const {
+  std::call_once(errors_once_, [&] {
+    load_errors(file("cuda_errors"), "cuda", cuda_errors_);
+    load_errors(file("cuda_errors"), "nvml", nvml_errors_);
+  });
+}
+
+void Knowledge::ensure_cuda() const {
+  std::call_once(cuda_once_, [&] {
   if (auto* t = file("cuda")) {
     const toml::table& c = *t;
     if (auto* majors = c["major"].as_array())
@@ -75,6 +94,11 @@ void Knowledge::index() {
       return *Version::parse(b.version) < *Version::parse(a.version);
     });
   }
+  });
+}
+
+void Knowledge::ensure_gpus() const {
+  std::call_once(gpus_once_, [&] {
   if (auto* t = file("gpus")) {
     const toml::table& g = *t;
     if (auto* archs = g["arch"].as_array())
@@ -92,18 +116,16 @@ void Knowledge::index() {
           arch.last_cuda = x["last_cuda"].value_or<std::string>("");
           archs_.push_back(std::move(arch));
         }
-    if (auto* devs = g["devices"].as_array())
-      for (auto& d : *devs)
-        if (auto* dt = d.as_table()) {
-          const toml::table& x = *dt;
-          GpuModel m{to_lower(x["id"].value_or<std::string>("")), x["name"].value_or<std::string>(""),
-                     x["chip"].value_or<std::string>(""), x["cc"].value_or<std::string>("")};
-          gpus_[m.device_id] = m;
-        }
     if (auto* fc = g["first_cuda_for_cc"].as_table())
       for (auto& [k, v] : *fc) first_cuda_for_cc_[std::string(k.str())] = v.value_or<std::string>("");
   }
-  if (auto* t = file("libraries")) {
+  });
+}
+
+void Knowledge::ensure_libraries() const {
+  std::call_once(libraries_once_, [&] {
+    auto* t = file("libraries");
+    if (!t) return;
     const toml::table& l = *t;
     auto str_map = [](const toml::node_view<const toml::node>& n) {
       std::map<std::string, std::string> m;
@@ -153,16 +175,23 @@ void Knowledge::index() {
               }
           frameworks_.push_back(std::move(m));
         }
-  }
+  });
+}
+
+const std::vector<LibraryFamily>& Knowledge::library_families() const {
+  ensure_libraries();
+  return families_;
 }
 
 const LibraryFamily* Knowledge::library_family(const std::string& name) const {
+  ensure_libraries();
   for (auto& f : families_)
     if (f.name == name) return &f;
   return nullptr;
 }
 
 const LibraryFamily* Knowledge::library_family_for_file(const std::string& file_name) const {
+  ensure_libraries();
   auto pos = file_name.find(".so");
   if (pos == std::string::npos) return nullptr;
   std::string stem = file_name.substr(0, pos);
@@ -174,12 +203,14 @@ const LibraryFamily* Knowledge::library_family_for_file(const std::string& file_
 }
 
 const FrameworkModel* Knowledge::framework_model(const std::string& name) const {
+  ensure_libraries();
   for (auto& f : frameworks_)
     if (f.name == name) return &f;
   return nullptr;
 }
 
 const CudaRelease* Knowledge::cuda_release(const std::string& version) const {
+  ensure_cuda();
   auto v = Version::parse(version);
   if (!v) return nullptr;
   for (auto& r : cuda_releases_) {
@@ -190,6 +221,7 @@ const CudaRelease* Knowledge::cuda_release(const std::string& version) const {
 }
 
 std::string Knowledge::minor_compat_driver(int cuda_major) const {
+  ensure_cuda();
   auto it = minor_compat_.find(cuda_major);
   return it == minor_compat_.end() ? "" : it->second;
 }
@@ -224,6 +256,7 @@ DriverSupport Knowledge::driver_supports_cuda(const std::string& driver, const s
 }
 
 std::string Knowledge::newest_cuda_for_driver(const std::string& driver) const {
+  ensure_cuda();
   auto dv = Version::parse(driver);
   if (!dv) return "";
   for (auto& r : cuda_releases_)  // newest first
@@ -238,12 +271,14 @@ bool Knowledge::cuda_targets_cc(const std::string& cuda, const std::string& cc) 
 }
 
 const GpuArch* Knowledge::arch_for_cc(const std::string& cc) const {
+  ensure_gpus();
   for (auto& a : archs_)
     if (std::find(a.cc.begin(), a.cc.end(), cc) != a.cc.end()) return &a;
   return nullptr;
 }
 
 const GpuArch* Knowledge::arch_by_name(const std::string& name) const {
+  ensure_gpus();
   for (auto& a : archs_)
     if (a.name == name) return &a;
   return nullptr;
@@ -252,11 +287,29 @@ const GpuArch* Knowledge::arch_by_name(const std::string& name) const {
 const GpuModel* Knowledge::gpu_by_device_id(const std::string& id) const {
   std::string key = to_lower(id);
   if (!key.starts_with("0x")) key = "0x" + key;
-  auto it = gpus_.find(key);
-  return it == gpus_.end() ? nullptr : &it->second;
+  std::lock_guard lock(mu_);
+  if (auto it = gpus_.find(key); it != gpus_.end()) return &it->second;
+  // Scan the raw text for the one line, and parse only that inline table.
+  auto* text = file_text("gpu_devices");
+  if (!text) return nullptr;
+  auto pos = text->find("id = \"" + key + "\"");
+  if (pos == std::string::npos) return nullptr;
+  auto start = text->rfind('{', pos);
+  auto end = text->find('}', pos);
+  if (start == std::string::npos || end == std::string::npos) return nullptr;
+  try {
+    auto tbl = toml::parse("x = " + text->substr(start, end - start + 1));
+    const toml::table& x = *tbl["x"].as_table();
+    GpuModel m{key, x["name"].value_or<std::string>(""), x["chip"].value_or<std::string>(""),
+               x["cc"].value_or<std::string>("")};
+    return &(gpus_[key] = std::move(m));
+  } catch (const toml::parse_error&) {
+    return nullptr;
+  }
 }
 
 std::string Knowledge::first_cuda_for_cc(const std::string& cc) const {
+  ensure_gpus();
   auto it = first_cuda_for_cc_.find(cc);
   return it == first_cuda_for_cc_.end() ? "" : it->second;
 }
@@ -264,7 +317,6 @@ std::string Knowledge::first_cuda_for_cc(const std::string& cc) const {
 std::unique_ptr<Knowledge> Knowledge::load_embedded() {
   auto k = std::make_unique<Knowledge>();
   for (auto& f : knowledge::embedded_files()) k->add_file(f.name, f.content);
-  k->index();
   return k;
 }
 
@@ -277,7 +329,6 @@ std::unique_ptr<Knowledge> Knowledge::load_from_dir(const std::string& dir) {
     if (!text) throw std::runtime_error("cannot read knowledge file " + text.error());
     k->add_file(name, *text);
   }
-  k->index();
   return k;
 }
 
@@ -290,22 +341,19 @@ const Knowledge& Knowledge::get() {
 }
 
 const ErrorFact* Knowledge::cuda_error(int code) const {
+  ensure_errors();
   auto it = cuda_errors_.find(code);
   return it == cuda_errors_.end() ? nullptr : &it->second;
 }
 const ErrorFact* Knowledge::nvml_error(int code) const {
+  ensure_errors();
   auto it = nvml_errors_.find(code);
   return it == nvml_errors_.end() ? nullptr : &it->second;
 }
 
-const toml::table* Knowledge::file(const std::string& name) const {
-  auto it = files_.find(name);
-  return it == files_.end() ? nullptr : it->second.get();
-}
-
 std::vector<std::string> Knowledge::file_names() const {
   std::vector<std::string> out;
-  for (auto& [k, v] : files_) out.push_back(k);
+  for (auto& [k, v] : texts_) out.push_back(k);
   return out;
 }
 

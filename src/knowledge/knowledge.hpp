@@ -4,6 +4,7 @@
 // Checks read facts through this class; no version table lives in C++.
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,7 +104,10 @@ class Knowledge {
 
   // CUDA releases (cuda.toml). Versions like "12.4.1" or "12.4.131" match "12.4".
   const CudaRelease* cuda_release(const std::string& version) const;
-  const std::vector<CudaRelease>& cuda_releases() const { return cuda_releases_; }  // newest first
+  const std::vector<CudaRelease>& cuda_releases() const {  // newest first
+    ensure_cuda();
+    return cuda_releases_;
+  }
   std::string minor_compat_driver(int cuda_major) const;  // "" when the major has none (10.x)
   DriverSupport driver_supports_cuda(const std::string& driver, const std::string& cuda) const;
   // The newest CUDA release whose toolkit driver this driver meets ("13.0" for 580.159.04).
@@ -118,29 +122,36 @@ class Knowledge {
   std::string first_cuda_for_cc(const std::string& cc) const;
 
   // CUDA libraries (libraries.toml).
-  const std::vector<LibraryFamily>& library_families() const { return families_; }
+  const std::vector<LibraryFamily>& library_families() const;
   const LibraryFamily* library_family(const std::string& name) const;
   // The family of a file name ("libcudnn_graph.so.9.14.0" -> cudnn), nullptr for other files.
   const LibraryFamily* library_family_for_file(const std::string& file_name) const;
   const FrameworkModel* framework_model(const std::string& name) const;
-  const std::vector<FrameworkModel>& framework_models() const { return frameworks_; }
 
-  // Raw access to a parsed file (name without ".toml"); nullptr when absent.
+  // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
+  // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
   const toml::table* file(const std::string& name) const;
+  const std::string* file_text(const std::string& name) const;
   std::vector<std::string> file_names() const;
 
  private:
   void add_file(const std::string& name, const std::string& text);
-  void index();
-  std::map<std::string, std::unique_ptr<toml::table>> files_;
-  std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
-  std::vector<CudaRelease> cuda_releases_;
-  std::map<int, std::string> minor_compat_;
-  std::vector<GpuArch> archs_;
-  std::map<std::string, GpuModel> gpus_;
-  std::map<std::string, std::string> first_cuda_for_cc_;
-  std::vector<LibraryFamily> families_;
-  std::vector<FrameworkModel> frameworks_;
+  void ensure_errors() const;
+  void ensure_cuda() const;
+  void ensure_gpus() const;
+  void ensure_libraries() const;
+  std::map<std::string, std::string> texts_;
+  mutable std::recursive_mutex mu_;
+  mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
+  mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_;
+  mutable std::vector<LibraryFamily> families_;
+  mutable std::vector<FrameworkModel> frameworks_;
+  mutable std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
+  mutable std::vector<CudaRelease> cuda_releases_;
+  mutable std::map<int, std::string> minor_compat_;
+  mutable std::vector<GpuArch> archs_;
+  mutable std::map<std::string, GpuModel> gpus_;  // cache of looked-up device IDs
+  mutable std::map<std::string, std::string> first_cuda_for_cc_;
 };
 
 }  // namespace gpuenv

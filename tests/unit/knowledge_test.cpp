@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <toml++/toml.h>
+
 #include "knowledge/knowledge.hpp"
 
 using namespace gpuenv;
@@ -9,6 +11,12 @@ TEST(Knowledge, EmbeddedFilesParse) {
   auto names = k.file_names();
   EXPECT_NE(std::find(names.begin(), names.end(), "cuda"), names.end());
   EXPECT_NE(std::find(names.begin(), names.end(), "gpus"), names.end());
+  // Every file is valid TOML (they are parsed lazily in normal runs).
+  for (auto& n : names) EXPECT_NE(k.file(n), nullptr) << n;
+  auto* devices = k.file("gpu_devices");
+  ASSERT_NE(devices, nullptr);
+  ASSERT_NE(devices->get("devices"), nullptr);
+  EXPECT_GT(devices->get("devices")->as_array()->size(), 500u);
   ASSERT_NE(k.cuda_error(34), nullptr);
   EXPECT_EQ(k.cuda_error(34)->name, "CUDA_ERROR_STUB_LIBRARY");
   EXPECT_EQ(k.nvml_error(18)->name, "NVML_ERROR_LIB_RM_VERSION_MISMATCH");

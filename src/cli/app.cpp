@@ -41,6 +41,7 @@ int run_cli(int argc, char** argv) {
       "Run 'gpuenv COMMAND --help' for a command's options; docs/ has the JSON schema and every check.");
   add_doctor_command(cli);
   add_checks_command(cli);
+  add_ldd_command(cli);
 
   try {
     app.parse(argc, argv);

@@ -31,6 +31,7 @@ struct Cli {
 
 void add_doctor_command(Cli& cli);
 void add_checks_command(Cli& cli);
+void add_ldd_command(Cli& cli);
 
 int run_cli(int argc, char** argv);
 

@@ -122,6 +122,93 @@ void Knowledge::ensure_gpus() const {
   });
 }
 
+void Knowledge::ensure_libraries() const {
+  std::call_once(libraries_once_, [&] {
+    auto* t = file("libraries");
+    if (!t) return;
+    const toml::table& l = *t;
+    auto str_map = [](const toml::node_view<const toml::node>& n) {
+      std::map<std::string, std::string> m;
+      if (auto* tb = n.as_table())
+        for (auto& [k, v] : *tb) m[std::string(k.str())] = v.value_or<std::string>("");
+      return m;
+    };
+    if (auto* fams = l["family"].as_array())
+      for (auto& f : *fams)
+        if (auto* ft = f.as_table()) {
+          const toml::table& x = *ft;
+          LibraryFamily fam;
+          fam.name = x["name"].value_or<std::string>("");
+          fam.display = x["display"].value_or<std::string>("");
+          fam.stems = strings(x["stems"]);
+          fam.driver = x["driver"].value_or(false);
+          fam.pip = str_map(x["pip"]);
+          fam.cuda_of_major = str_map(x["cuda_of_major"]);
+          fam.apt = x["apt"].value_or<std::string>("");
+          fam.conda = x["conda"].value_or<std::string>("");
+          fam.nix = x["nix"].value_or<std::string>("");
+          families_.push_back(std::move(fam));
+        }
+    if (auto* fws = l["framework"].as_array())
+      for (auto& f : *fws)
+        if (auto* ft = f.as_table()) {
+          const toml::table& x = *ft;
+          FrameworkModel m;
+          m.name = x["name"].value_or<std::string>("");
+          m.checked = x["checked"].value_or<std::string>("");
+          m.source = x["source"].value_or<std::string>("");
+          if (auto* steps = x["steps"].as_array())
+            for (auto& st : *steps)
+              if (auto* stt = st.as_table()) {
+                const toml::table& y = *stt;
+                FrameworkStep s;
+                s.kind = y["kind"].value_or<std::string>("");
+                s.path = y["path"].value_or<std::string>("");
+                s.dirs = strings(y["dirs"]);
+                s.file = y["file"].value_or<std::string>("");
+                s.name = y["name"].value_or<std::string>("");
+                s.name_glob = y["name_glob"].value_or<std::string>("");
+                s.from = y["from"].value_or<std::string>("");
+                s.when = y["when"].value_or<std::string>("import");
+                s.if_loaded = y["if_loaded"].value_or<std::string>("");
+                m.steps.push_back(std::move(s));
+              }
+          frameworks_.push_back(std::move(m));
+        }
+  });
+}
+
+const std::vector<LibraryFamily>& Knowledge::library_families() const {
+  ensure_libraries();
+  return families_;
+}
+
+const LibraryFamily* Knowledge::library_family(const std::string& name) const {
+  ensure_libraries();
+  for (auto& f : families_)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+const LibraryFamily* Knowledge::library_family_for_file(const std::string& file_name) const {
+  ensure_libraries();
+  auto pos = file_name.find(".so");
+  if (pos == std::string::npos) return nullptr;
+  std::string stem = file_name.substr(0, pos);
+  if (stem.ends_with(".alt")) stem.resize(stem.size() - 4);  // libnvrtc.alt.so.13
+  for (auto& f : families_)
+    for (auto& s : f.stems)
+      if (s == stem) return &f;
+  return nullptr;
+}
+
+const FrameworkModel* Knowledge::framework_model(const std::string& name) const {
+  ensure_libraries();
+  for (auto& f : frameworks_)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
 const CudaRelease* Knowledge::cuda_release(const std::string& version) const {
   ensure_cuda();
   auto v = Version::parse(version);

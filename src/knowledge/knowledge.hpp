@@ -58,6 +58,37 @@ struct GpuModel {
   std::string cc;         // 9.0
 };
 
+// A CUDA library and the packages that provide it (libraries.toml).
+struct LibraryFamily {
+  std::string name;     // cudnn
+  std::string display;  // cuDNN
+  std::vector<std::string> stems;  // file names before ".so": libcudnn, libcudnn_graph, ...
+  bool driver = false;  // part of the driver (libcuda, NVML), not of a toolkit
+  std::map<std::string, std::string> pip;            // CUDA major -> pip distribution
+  std::map<std::string, std::string> cuda_of_major;  // library major -> CUDA major where they differ
+  std::string apt, conda, nix;  // with {cuda_major}, {cuda_dash}, {major} placeholders
+};
+
+// One step of a framework's library loading (libraries.toml [[framework]]).
+struct FrameworkStep {
+  std::string kind;       // load, wheel, dlopen, pathfinder
+  std::string path;       // load: relative to site-packages, may hold '*'
+  std::vector<std::string> dirs;  // wheel/pathfinder: nvidia/<dir>/lib, in order
+  std::string file;       // wheel/pathfinder: file name or glob
+  std::string name;       // dlopen/pathfinder: the name passed to dlopen
+  std::string name_glob;  // dlopen: name found in the caller's directory
+  std::string from;       // dlopen: prefix of the calling file's name or SONAME ("" = the interpreter)
+  std::string when;       // import, init, on-demand
+  std::string if_loaded;  // only when a file whose name starts with this is already loaded
+};
+
+struct FrameworkModel {
+  std::string name;
+  std::string checked;  // versions the model was checked against
+  std::string source;
+  std::vector<FrameworkStep> steps;
+};
+
 class Knowledge {
  public:
   // Loads the embedded files (or GPUENV_KNOWLEDGE_DIR). Throws std::runtime_error on a malformed file.
@@ -90,6 +121,13 @@ class Knowledge {
   const GpuModel* gpu_by_device_id(const std::string& id) const;  // "0x2330" or "2330"
   std::string first_cuda_for_cc(const std::string& cc) const;
 
+  // CUDA libraries (libraries.toml).
+  const std::vector<LibraryFamily>& library_families() const;
+  const LibraryFamily* library_family(const std::string& name) const;
+  // The family of a file name ("libcudnn_graph.so.9.14.0" -> cudnn), nullptr for other files.
+  const LibraryFamily* library_family_for_file(const std::string& file_name) const;
+  const FrameworkModel* framework_model(const std::string& name) const;
+
   // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
   // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
   const toml::table* file(const std::string& name) const;
@@ -101,10 +139,13 @@ class Knowledge {
   void ensure_errors() const;
   void ensure_cuda() const;
   void ensure_gpus() const;
+  void ensure_libraries() const;
   std::map<std::string, std::string> texts_;
   mutable std::recursive_mutex mu_;
   mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
-  mutable std::once_flag errors_once_, cuda_once_, gpus_once_;
+  mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_;
+  mutable std::vector<LibraryFamily> families_;
+  mutable std::vector<FrameworkModel> frameworks_;
   mutable std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
   mutable std::vector<CudaRelease> cuda_releases_;
   mutable std::map<int, std::string> minor_compat_;

@@ -136,10 +136,58 @@ template <class F> void fields(F&& f, LibraryCopy& v) {
   f("origin", v.origin);
   f("stub", v.stub);
   f("size", v.size);
+  f("arch", v.arch);
+  f("elf_class", v.elf_class);
+  f("package", v.package);
+  f("elf_error", v.elf_error);
 }
 GPUENV_JSON_DEFINE(LibraryCopy)
 
-template <class F> void fields(F&& f, Libraries& v) { f("copies", v.copies); }
+template <class F> void fields(F&& f, Resolution& v) {
+  f("name", v.name);
+  f("kind", v.kind);
+  f("when", v.when);
+  f("requested_by", v.requested_by);
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("family", v.family);
+  f("version", v.version);
+  f("reason", v.reason);
+  f("reused", v.reused);
+  f("depth", v.depth);
+  f("considered", v.considered);
+  f("skipped", v.skipped);
+}
+GPUENV_JSON_DEFINE(Resolution)
+
+template <class F> void fields(F&& f, FatbinInfo& v) {
+  f("path", v.path);
+  f("sass", v.sass);
+  f("ptx", v.ptx);
+  f("error", v.error);
+}
+GPUENV_JSON_DEFINE(FatbinInfo)
+
+template <class F> void fields(F&& f, Consumer& v) {
+  f("name", v.name);
+  f("kind", v.kind);
+  f("version", v.version);
+  f("location", v.location);
+  f("interpreter", v.interpreter);
+  f("model", v.model);
+  f("loads", v.loads);
+  f("kernels", v.kernels);
+}
+GPUENV_JSON_DEFINE(Consumer)
+
+template <class F> void fields(F&& f, Libraries& v) {
+  f("copies", v.copies);
+  f("consumers", v.consumers);
+  f("site_dirs", v.site_dirs);
+  f("ld_cache_format", v.ld_cache_format);
+  f("system_dirs", v.system_dirs);
+  f("hwcaps", v.hwcaps);
+}
 GPUENV_JSON_DEFINE(Libraries)
 
 template <class F> void fields(F&& f, PathEntry& v) {

@@ -42,8 +42,8 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
   probe_host(ctx, s);
   probe_pci(ctx, s);
   probe_kernel_driver(ctx, s);
-  probe_driver_libraries(ctx, s);
-  probe_python(ctx, s);  // before any library analysis: it names the site-packages to search
+  probe_python(ctx, s);     // before the library analysis: it names the site-packages to search
+  probe_libraries(ctx, s);  // inventory, loader resolution per framework, GPU code
 
   // 3. Collect the driver probe, telling the user if it keeps us waiting.
   driver.finish(s, [&] {

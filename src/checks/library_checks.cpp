@@ -1,0 +1,374 @@
+// The CUDA libraries each framework really loads (s.libraries.consumers, as
+// the loader resolves them) and the GPU code they carry. Each check names one
+// root cause; the driver family keeps libcuda's own problems (driver_checks.cpp).
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "checks/check.hpp"
+#include "checks/facts.hpp"
+#include "elf/fatbin.hpp"
+#include "util/strings.hpp"
+#include "util/version.hpp"
+
+namespace gpuenv {
+
+namespace {
+
+bool is_driver_name(const std::string& n) {
+  return n.starts_with("libcuda.so") || n.starts_with("libnvidia-ml.so") || n.starts_with("libnvidia-");
+}
+
+bool wrong_arch_skip(const Resolution& r) {
+  for (auto& sk : r.skipped)
+    if (!contains(sk, "(invalid") && !contains(sk, "(not a file")) return true;
+  return false;
+}
+
+// "libcudnn.so.9" -> "9"
+std::string soname_major(const std::string& name) {
+  auto p = name.find(".so.");
+  if (p == std::string::npos) return "";
+  auto rest = name.substr(p + 4);
+  return rest.substr(0, rest.find('.'));
+}
+
+std::string consumer_cuda_major(const Consumer& c, const Knowledge& k) {
+  for (auto& r : c.loads)
+    if (r.family == "cudart" && !r.path.empty()) return soname_major(r.name);
+  for (auto& r : c.loads)
+    if (!r.path.empty() && !r.family.empty() && r.family != "cudnn" && r.family != "nccl") {
+      auto m = soname_major(r.name);
+      if (auto* f = k.library_family(r.family)) {
+        auto it = f->cuda_of_major.find(m);
+        if (it != f->cuda_of_major.end()) return it->second;
+      }
+      if (m == "12" || m == "13" || m == "11") return m;
+    }
+  return "12";
+}
+
+std::string fill(std::string t, const std::string& cuda_major, const std::string& major) {
+  t = replace_all(t, "{cuda_major}", cuda_major);
+  t = replace_all(t, "{cuda_dash}", cuda_major + "-0");
+  return replace_all(t, "{major}", major);
+}
+
+// The install line that fits this machine for a family.
+std::string install_fix(const Snapshot& s, const Consumer& c, const LibraryFamily& fam, const std::string& name,
+                        const Knowledge& k) {
+  auto major = soname_major(name);
+  std::string cuda = consumer_cuda_major(c, k);
+  if (auto it = fam.cuda_of_major.find(major); it != fam.cuda_of_major.end()) cuda = it->second;
+  else if ((fam.name == "cudart" || fam.name == "cublas" || fam.name == "nvrtc" || fam.name == "nvjitlink" ||
+            fam.name == "cupti") && !major.empty())
+    cuda = major;
+  std::vector<std::string> lines;
+  if (s.host.nixos && !fam.nix.empty()) lines.push_back("# NixOS: add " + fill(fam.nix, cuda, major) + " to the environment");
+  if (c.kind == "framework") {
+    auto it = fam.pip.find(cuda);
+    if (it != fam.pip.end()) {
+      std::string py = c.interpreter.empty() ? "python" : c.interpreter;
+      lines.push_back(py + " -m pip install " + it->second + "   # the wheel " + c.name + " loads from site-packages");
+    }
+  }
+  if (s.getenv("CONDA_PREFIX") && !fam.conda.empty()) lines.push_back("conda install -c conda-forge " + fam.conda);
+  if ((s.host.os_id == "ubuntu" || s.host.os_id == "debian") && !fam.apt.empty())
+    lines.push_back("sudo apt install " + fill(fam.apt, cuda, major) + "   # from NVIDIA's CUDA repository");
+  if (lines.empty()) lines.push_back("Install " + fam.display + " providing " + name + ".");
+  return join(lines, "\n");
+}
+
+// A copy in a pip wheel newer than what LD_LIBRARY_PATH made the loader pick.
+const LibraryCopy* newer_wheel_copy(const Snapshot& s, const Resolution& r) {
+  if (!r.reason.starts_with("LD_LIBRARY_PATH")) return nullptr;
+  auto v = Version::parse(r.version);
+  for (auto& c : s.libraries.copies) {
+    if (c.origin != "site-packages" || c.soname != r.name || c.realpath == r.realpath) continue;
+    auto cv = Version::parse(c.version);
+    if (!v || (cv && *v < *cv)) return &c;
+  }
+  return nullptr;
+}
+
+void not_found(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  for (auto& c : s.libraries.consumers) {
+    std::set<std::string> done;
+    for (auto& r : c.loads) {
+      if (!r.path.empty() || r.kind == "load" || is_driver_name(r.name) || wrong_arch_skip(r)) continue;
+      if (!done.insert(r.name).second) continue;
+      auto sev = r.when == "on-demand" ? Severity::Warning : Severity::Error;
+      auto& f = e.emit(c.name + " needs " + r.name + ", which the loader finds nowhere", sev);
+      f.subject = c.name;
+      f.add("needed by", r.requested_by.empty() ? c.name : r.requested_by);
+      f.add("loaded", r.when == "on-demand" ? "on demand (dlopen)" : r.kind == "dlopen" ? "by dlopen at " + r.when
+                                                                                          : "at " + r.when);
+      f.add("searched", std::to_string(r.considered.size()) + " paths" +
+                            (r.considered.empty() ? "" : ", first " + r.considered.front()));
+      auto* fam = in.know.library_family_for_file(r.name);
+      std::set<std::string> others;
+      for (auto& cp : s.libraries.copies)
+        if (fam && cp.name == fam->name && cp.soname != r.name && others.insert(cp.soname).second)
+          f.add("other version on disk", cp.soname + " (" + cp.path + ")");
+      f.cause = c.name + " was built against " + r.name + (fam ? " (" + fam->display + ")" : std::string()) +
+                " and no directory the loader searches holds it" +
+                (others.empty() ? "." : "; only another major version is installed, and majors are not interchangeable.");
+      f.fix = fam ? install_fix(s, c, *fam, r.name, in.know)
+                  : "Install the package that provides " + r.name + ", or add its directory to LD_LIBRARY_PATH.";
+    }
+  }
+}
+
+void shadowed_by_ld_library_path(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  for (auto& c : s.libraries.consumers) {
+    std::vector<std::pair<const Resolution*, const LibraryCopy*>> hits;
+    std::set<std::string> seen;
+    for (auto& r : c.loads)
+      if (!r.reused && !r.path.empty())
+        if (auto* w = newer_wheel_copy(s, r); w && seen.insert(r.name).second) hits.push_back({&r, w});
+    if (hits.empty()) continue;
+    auto& f = e.emit("LD_LIBRARY_PATH makes " + c.name + " load an older " +
+                     (hits[0].first->family.empty() ? hits[0].first->name : hits[0].first->family) +
+                     " than the wheel it ships with");
+    f.subject = c.name;
+    std::vector<std::string> dirs;
+    for (auto& [r, w] : hits) {
+      f.add(r->name, r->path + (r->version.empty() ? "" : " (" + r->version + ")") + " via " + r->reason);
+      f.add("wheel copy", w->path + (w->version.empty() ? "" : " (" + w->version + ")"));
+      auto d = dir_name(r->path);
+      if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+    }
+    f.add("LD_LIBRARY_PATH", *s.getenv("LD_LIBRARY_PATH"));
+    f.cause = "LD_LIBRARY_PATH is searched before the RUNPATH of the libraries that load these, so the system copies in " +
+              join(dirs, ", ") + " win over the newer ones in site-packages" +
+              (hits.size() > 1 || hits[0].first->family == "cudnn"
+                   ? " (a mix of builds: the framework's checks then fail or it crashes in the library)."
+                   : ".");
+    f.fix = ld_library_path_without(s, dirs) + "   # the wheels carry their own CUDA libraries";
+  }
+}
+
+void mixed_versions(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  for (auto& c : s.libraries.consumers) {
+    std::map<std::string, std::vector<const Resolution*>> by_family;
+    std::set<std::string> shadowed;
+    for (auto& r : c.loads) {
+      if (r.reused || r.path.empty() || r.family.empty() || r.family == "cuda" || r.family == "nvidia-ml") continue;
+      by_family[r.family].push_back(&r);
+      if (newer_wheel_copy(s, r)) shadowed.insert(r.family);
+    }
+    for (auto& [fam, rs] : by_family) {
+      if (shadowed.count(fam)) continue;  // library.ld-library-path-shadows-wheel names that cause
+      std::set<std::string> versions, majors, dirs;
+      std::map<std::string, std::set<std::string>> majors_by_stem;
+      for (auto* r : rs) {
+        if (!r->version.empty()) versions.insert(Version::parse(r->version) ? Version::parse(r->version)->str() : r->version);
+        auto stem = r->name.substr(0, r->name.find(".so"));
+        majors_by_stem[stem].insert(soname_major(r->name));
+        dirs.insert(dir_name(r->path));
+      }
+      bool two_majors = false;
+      for (auto& [stem, ms] : majors_by_stem) two_majors |= ms.size() > 1;
+      bool two_builds = versions.size() > 1 && dirs.size() > 1;
+      if (!two_majors && !two_builds) continue;
+      auto* f_ = in.know.library_family(fam);
+      auto& f = e.emit(c.name + " loads two " + (two_majors ? "major versions" : "builds") + " of " +
+                           (f_ ? f_->display : fam),
+                       two_majors ? Severity::Warning : Severity::Error);
+      f.subject = c.name;
+      for (auto* r : rs) f.add(r->name, r->path + (r->version.empty() ? "" : " (" + r->version + ")") + " via " + r->reason);
+      f.cause = two_majors ? "Two majors of the same library end up in one process; each caller binds to the one it "
+                             "names, and the first loaded wins for any later dlopen of that name."
+                           : "Parts of one library come from different installations (" + join({dirs.begin(), dirs.end()}, ", ") +
+                                 "); its pieces check each other's version and fail, or crash.";
+      f.fix = "Keep one installation on the loader's path: remove the other directory from LD_LIBRARY_PATH or "
+              "/etc/ld.so.conf.d (then sudo ldconfig), or uninstall the extra copy.";
+    }
+  }
+}
+
+void driver_too_old(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  std::string driver = !s.kernel.version.empty() ? s.kernel.version : s.nvml.driver_version;
+  if (driver.empty()) return;
+  for (auto& c : s.libraries.consumers) {
+    const Resolution* rt = nullptr;
+    const Resolution* cuda = nullptr;
+    for (auto& r : c.loads) {
+      if (r.family == "cudart" && !r.path.empty() && !rt) rt = &r;
+      if (r.family == "cuda" && !r.path.empty() && !cuda) cuda = &r;
+    }
+    if (!rt || rt->version.empty()) continue;
+    auto d = in.know.driver_supports_cuda(driver, rt->version);
+    if (!d.known || d.runs) continue;
+    // A cuda-compat libcuda (forward compatibility) that is new enough lets it run.
+    if (cuda && contains(cuda->path, "/compat/") && !cuda->version.empty() &&
+        in.know.driver_supports_cuda(cuda->version, rt->version).runs)
+      continue;
+    auto v = Version::parse(rt->version);
+    std::string cuda_ver = v ? std::to_string(v->major()) + "." + std::to_string(v->minor()) : rt->version;
+    auto& f = e.emit(c.name + " loads the CUDA " + cuda_ver + " runtime, which needs a newer driver than " + driver);
+    f.subject = c.name;
+    f.add("runtime", rt->path + " (" + rt->version + ")");
+    f.add("driver", driver + (s.cuda.driver_version ? " (CUDA " + cuda_version_string(s.cuda.driver_version) + ")" : ""));
+    f.add("needs", "driver >= " + d.minimum + (d.minimum != d.needed ? " (minor-version compatibility; " + d.needed +
+                                                                          " for every feature)"
+                                                                    : ""));
+    f.cause = "The CUDA runtime " + c.name + " ships is newer than the installed driver supports, even with "
+              "minor-version compatibility; CUDA calls fail with cudaErrorInsufficientDriver (35).";
+    f.fix = "Upgrade the NVIDIA driver to " + d.minimum + " or newer, or install a " + c.name +
+            " build for CUDA " + in.know.newest_cuda_for_driver(driver) + " or older." +
+            (s.host.container.empty() ? "" : "\n# datacenter GPUs: the cuda-compat package for CUDA " + cuda_ver +
+                                                 " on the LD_LIBRARY_PATH also works");
+  }
+}
+
+void stub_on_runpath(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  for (auto& c : s.libraries.consumers)
+    for (auto& r : c.loads) {
+      if (r.family != "cuda" || r.path.empty() || r.reused) continue;
+      bool stub = contains(r.realpath, "/stubs/");
+      for (auto& cp : s.libraries.copies)
+        if (cp.realpath == r.realpath && cp.stub) stub = true;
+      // Through LD_LIBRARY_PATH it is the driver family's finding (driver.stub-libcuda, driver.stub-on-loader-path).
+      if (!stub || r.reason.starts_with("LD_LIBRARY_PATH")) continue;
+      auto& f = e.emit(c.name + " resolves libcuda to the CUDA toolkit's stub");
+      f.subject = c.name;
+      f.add(r.name, r.path + " via " + r.reason);
+      if (!r.requested_by.empty()) f.add("requested by", r.requested_by);
+      for (auto& cp : s.libraries.copies)
+        if (cp.name == "cuda" && !cp.stub) {
+          f.add("real driver", cp.path);
+          break;
+        }
+      bool cache = r.reason == "ld.so.cache" || r.reason.starts_with("default path");
+      f.cause = std::string("The stub libcuda comes before the real driver on ") +
+                (cache ? "the loader's configured path (/etc/ld.so.conf.d)" : "the library's own search path (" + r.reason + ")") +
+                ", so every CUDA call fails with CUDA_ERROR_STUB_LIBRARY (34).";
+      f.fix = cache ? "grep -rl stubs /etc/ld.so.conf.d/   # remove that line, then: sudo ldconfig"
+                    : "Relink without the stubs directory in -Wl,-rpath (stubs are for linking only), or: patchelf "
+                      "--remove-rpath " + (r.requested_by.empty() ? c.location : r.requested_by);
+      break;
+    }
+}
+
+void wrong_arch(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  for (auto& c : s.libraries.consumers) {
+    std::set<std::string> done;
+    for (auto& r : c.loads) {
+      if (!wrong_arch_skip(r) || !done.insert(r.name).second) continue;
+      auto& f = e.emit(c.name + ": " + r.name + " on the loader's path is built for another CPU architecture",
+                       r.path.empty() ? Severity::Error : Severity::Warning);
+      f.subject = c.name;
+      for (auto& sk : r.skipped) f.add("skipped", sk);
+      f.add("machine", s.host.arch);
+      f.add("resolved", r.path.empty() ? "nothing: the library cannot load" : r.path);
+      f.cause = "The loader passes over libraries of the wrong class or machine (" + s.host.arch + " needed)" +
+                (r.path.empty() ? ", and no copy for this machine exists." : "; a copy further down the path is used.");
+      f.fix = r.path.empty() ? "Install the " + s.host.arch + " build of " + r.name + " (a wheel or package for this platform)."
+                             : "Remove the foreign-architecture copy from the loader's path: " + dir_name(r.skipped.front());
+    }
+  }
+}
+
+struct Cc {
+  int major = 0, minor = 0;
+  std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
+  bool operator<(const Cc& o) const { return std::tie(major, minor) < std::tie(o.major, o.minor); }
+};
+
+std::vector<Cc> gpu_ccs(const Snapshot& s) {
+  std::set<Cc> out;
+  for (auto& d : s.cuda.devices)
+    if (d.cc_major) out.insert({d.cc_major, d.cc_minor});
+  for (auto& d : s.nvml.devices)
+    if (d.cc_major) out.insert({d.cc_major, d.cc_minor});
+  return {out.begin(), out.end()};
+}
+
+// SASS runs on the same major with an equal or higher minor ("a": this CC only; "f": the family);
+// PTX is JIT-compiled for any equal or newer CC ("a"/"f" PTX only within its CC/family).
+bool sass_runs(const std::string& t, Cc cc) {
+  auto [arch, suf] = elf::parse_target(t);
+  int maj = arch / 10, min = arch % 10;
+  if (suf == 'a') return maj == cc.major && min == cc.minor;
+  return maj == cc.major && min <= cc.minor;
+}
+bool ptx_jits(const std::string& t, Cc cc) {
+  auto [arch, suf] = elf::parse_target(t);
+  int maj = arch / 10, min = arch % 10;
+  if (suf == 'a') return maj == cc.major && min == cc.minor;
+  if (suf == 'f') return maj == cc.major && min <= cc.minor;
+  return arch <= cc.major * 10 + cc.minor;
+}
+
+void kernels(const CheckInput& in, Emitter& e, bool jit_only) {
+  auto& s = in.snap;
+  auto ccs = gpu_ccs(s);
+  for (auto& c : s.libraries.consumers)
+    for (auto& cc : ccs) {
+      std::vector<const FatbinInfo*> none, jit;
+      for (auto& k : c.kernels) {
+        if (!k.error.empty() || (k.sass.empty() && k.ptx.empty())) continue;
+        bool sass = std::any_of(k.sass.begin(), k.sass.end(), [&](auto& t) { return sass_runs(t, cc); });
+        bool ptx = std::any_of(k.ptx.begin(), k.ptx.end(), [&](auto& t) { return ptx_jits(t, cc); });
+        if (!sass && !ptx) none.push_back(&k);
+        else if (!sass) jit.push_back(&k);
+      }
+      auto& list = jit_only ? jit : none;
+      if (list.empty()) continue;
+      std::string sm = "sm_" + std::to_string(cc.major) + std::to_string(cc.minor);
+      auto& f = jit_only ? e.emit(c.name + " has no " + sm + " machine code: kernels are JIT-compiled from PTX",
+                                  Severity::Warning)
+                         : e.emit(c.name + " carries no GPU code for compute capability " + cc.str() + " (" + sm + ")");
+      f.subject = c.name;
+      for (auto* k : list)
+        f.add(base_name(k->path), "SASS " + (k->sass.empty() ? std::string("none") : join(k->sass, " ")) + "; PTX " +
+                                      (k->ptx.empty() ? std::string("none") : join(k->ptx, " ")));
+      f.add("GPU", "compute capability " + cc.str());
+      if (jit_only) {
+        f.cause = "The driver compiles the PTX for " + sm + " at the first launch of each kernel: minutes of start-up "
+                  "(cached in ~/.nv/ComputeCache) and possibly slower kernels.";
+        f.fix = "Install a " + c.name + " build that lists " + sm + " (e.g. a wheel for a newer CUDA), or keep the JIT "
+                "cache: export CUDA_CACHE_MAXSIZE=4294967296";
+      } else {
+        auto first = in.know.first_cuda_for_cc(cc.str());
+        f.cause = "Neither SASS for " + sm + " nor PTX that could be JIT-compiled for it is in these files: kernels fail "
+                  "with \"no kernel image is available for execution on the device\".";
+        f.fix = "Install a " + c.name + " build compiled for " + sm +
+                (first.empty() ? std::string(".") : " (CUDA " + first + " or newer; e.g. the cu128 or cu130 wheels).");
+      }
+    }
+}
+
+void no_kernel(const CheckInput& in, Emitter& e) { kernels(in, e, false); }
+void ptx_only(const CheckInput& in, Emitter& e) { kernels(in, e, true); }
+
+}  // namespace
+
+void add_library_checks(std::vector<CheckDef>& out) {
+  out.push_back({"library.not-found", Severity::Error,
+                 "A library a framework needs (DT_NEEDED or dlopen) resolves nowhere; names the package", not_found});
+  out.push_back({"library.wrong-arch", Severity::Error,
+                 "A library on the loader's path is built for another CPU architecture", wrong_arch});
+  out.push_back({"library.ld-library-path-shadows-wheel", Severity::Error,
+                 "LD_LIBRARY_PATH makes a framework load an older copy than its pip wheel", shadowed_by_ld_library_path});
+  out.push_back({"library.mixed-versions", Severity::Error,
+                 "Two majors or builds of one CUDA library end up in one framework's process", mixed_versions});
+  out.push_back({"library.stub-libcuda", Severity::Error,
+                 "A framework's RPATH/RUNPATH or ld.so.conf reaches the toolkit's stub libcuda first", stub_on_runpath});
+  out.push_back({"library.driver-too-old", Severity::Error,
+                 "The CUDA runtime a framework loads needs a newer driver (minor-version compat and cuda-compat considered)",
+                 driver_too_old});
+  out.push_back({"library.no-kernel-for-gpu", Severity::Error,
+                 "A framework's GPU code has neither SASS nor PTX for the GPU's compute capability", no_kernel});
+  out.push_back({"library.ptx-jit-only", Severity::Warning,
+                 "A framework has only PTX for the GPU: kernels are JIT-compiled at start-up", ptx_only});
+}
+
+}  // namespace gpuenv

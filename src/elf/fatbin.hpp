@@ -1,0 +1,43 @@
+#pragma once
+// The GPU code a library carries: the entries of the fatbin containers in its
+// .nv_fatbin section. NVIDIA documents no format and ships no library for it;
+// the layout below was read off files nvcc 13.0 produced and is checked
+// against cuobjdump --list-elf/--list-ptx (tests/gpu/verify-libraries.sh).
+//
+//   container: u32 magic 0xBA55ED50, u16 version, u16 header_size, u64 payload_size
+//   entry:     u16 kind (1 PTX, 2 ELF/SASS), u16 version, u32 header_size, u64 payload_size,
+//              ... u32 arch at +28 (75, 90, 100, 120), u64 flags at +40
+//              (0x100000: arch-specific "a" target, 0x200000: family-specific "f" target)
+// Containers follow each other, padded with zeros to 8 bytes.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace gpuenv::elf {
+
+struct FatbinEntry {
+  int kind = 0;              // 1 PTX, 2 ELF (SASS)
+  int arch = 0;              // 90 for sm_90 / compute_90
+  char suffix = 0;           // 'a', 'f' or 0
+  std::string name() const;  // sm_90a, compute_80
+};
+
+struct FatbinSummary {
+  std::vector<std::string> sass;  // sorted, unique: sm_75, sm_80, sm_90a
+  std::vector<std::string> ptx;   // compute_80
+  std::size_t containers = 0, entries = 0;
+};
+
+// Parses the bytes of a .nv_fatbin section. Bounds-checked: a truncated or
+// corrupt section gives an error naming the offset.
+Result<FatbinSummary> parse_fatbin(std::string_view section);
+
+// Order of targets by architecture number ("sm_75" < "sm_90" < "sm_90a" < "sm_100").
+bool target_less(const std::string& a, const std::string& b);
+// "sm_90a" -> {90, 'a'}; "compute_80" -> {80, 0}; {0, 0} if not a target name.
+std::pair<int, char> parse_target(std::string_view t);
+
+}  // namespace gpuenv::elf

@@ -1,0 +1,28 @@
+#pragma once
+// The library analysis shared by `gpuenv doctor` (probe_libraries) and
+// `gpuenv ldd FILE`: loader configuration of the inspected machine and the
+// resolution of one consumer.
+#include <string>
+#include <vector>
+
+#include "elf/resolver.hpp"
+#include "knowledge/knowledge.hpp"
+#include "model/snapshot.hpp"
+#include "probe/context.hpp"
+
+namespace gpuenv {
+
+elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s);
+
+// Resolves a file the user names, as `ldd` would (loaded by path from a
+// program without RPATH), with its GPU code when `fatbin` is set.
+Consumer resolve_file(const ProbeContext& ctx, const elf::Resolver& r, const Snapshot& s, const std::string& path,
+                      bool fatbin);
+
+// Site-packages directories to search for wheels: from the Python probe, or the fallback.
+std::vector<std::string> site_package_dirs(const ProbeContext& ctx, const Snapshot& s);
+
+// Reads the GPU code of one file (empty lists when it has no .nv_fatbin section).
+FatbinInfo read_fatbin(const Fs& fs, const std::string& path);
+
+}  // namespace gpuenv

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <variant>
 
 #include <fmt/format.h>
@@ -191,23 +192,33 @@ std::string compress_hostlist(std::vector<std::string> names, size_t max_ranges)
     size_t width;
     bool operator<(const Key& o) const { return std::tie(prefix, width) < std::tie(o.prefix, o.width); }
   };
-  std::map<Key, std::vector<long long>> numbered;
+  std::map<Key, std::vector<long long>> numbered;  // width 0: not zero-padded
   std::vector<std::string> items;
-  std::vector<std::pair<Key, bool>> order;  // keeps first appearance order
   for (auto& n : names) {
     size_t d = n.size();
     while (d > 0 && n[d - 1] >= '0' && n[d - 1] <= '9') --d;
-    size_t width = n.size() - d;
-    if (width == 0 || width > 18) {
-      items.push_back(n);
-      continue;
-    }
-    auto num = parse_int(std::string_view(n).substr(d));
+    size_t digits = n.size() - d;
+    auto num = digits > 0 && digits <= 18 ? parse_int(std::string_view(n).substr(d)) : std::nullopt;
     if (!num) {
       items.push_back(n);
       continue;
     }
-    numbered[{n.substr(0, d), width}].push_back(*num);
+    numbered[{n.substr(0, d), digits > 1 && n[d] == '0' ? digits : 0}].push_back(*num);
+  }
+  // "gpu100" belongs with "gpu001": a number as wide as the padded group's width joins it.
+  for (auto it = numbered.begin(); it != numbered.end(); ++it) {
+    if (it->first.width == 0) continue;
+    auto natural = numbered.find({it->first.prefix, 0});
+    if (natural == numbered.end()) continue;
+    auto& from = natural->second;
+    for (auto n = from.begin(); n != from.end();) {
+      if (std::to_string(*n).size() == it->first.width) {
+        it->second.push_back(*n);
+        n = from.erase(n);
+      } else {
+        ++n;
+      }
+    }
   }
   size_t ranges = 0, left = 0;
   std::vector<std::string> out;

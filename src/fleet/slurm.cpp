@@ -66,7 +66,7 @@ HealthcheckPlan plan_healthcheck(const std::vector<Finding>& findings, const Slu
   if (ours && o.resume) {
     p.action = HealthcheckPlan::Action::Resume;
     p.argv = {"update", "nodename=" + o.node, "state=resume"};
-    p.message = fmt::format("{} is healthy again; resuming it (drained by gpuenv: {})", o.node, state.reason);
+    p.message = fmt::format("{} is healthy again; resuming it (it was drained for: {})", o.node, state.reason);
     return p;
   }
   p.message = fmt::format("{} is healthy", o.node);

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 #include "model/readiness.hpp"
 #include "util/strings.hpp"
@@ -27,36 +25,80 @@ std::string fnv1a64_hex(std::string_view bytes) {
   return fmt::format("{:016x}", h);
 }
 
-StackFingerprint stack_fingerprint(const Snapshot& s) {
-  std::map<std::string, std::string> c;
-  if (auto d = driver_version(s); !d.empty()) c["driver"] = d;
-  if (!s.kernel.flavour.empty()) c["driver.flavour"] = s.kernel.flavour;
-  if (int api = cuda_driver_api(s); api > 0) c["cuda.driver-api"] = cuda_version_string(api);
+namespace {
 
-  std::map<std::string, std::set<std::string>> libs;
+// Sorted, unique values joined with ", " (few values: a sorted vector beats a set).
+std::string joined(std::vector<std::string_view>& values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ", ";
+    out += values[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+StackFingerprint stack_fingerprint(const Snapshot& s) {
+  // Built without maps: fleet reports compute this for every node file.
+  StackFingerprint fp;
+  auto& c = fp.components;
+  if (auto d = driver_version(s); !d.empty()) c.emplace_back("driver", d);
+  if (!s.kernel.flavour.empty()) c.emplace_back("driver.flavour", s.kernel.flavour);
+  if (int api = cuda_driver_api(s); api > 0) c.emplace_back("cuda.driver-api", cuda_version_string(api));
+
+  // Library families: (family, version-or-name) pairs, grouped by family.
+  std::vector<std::pair<std::string_view, std::string_view>> libs;
+  libs.reserve(s.libraries.copies.size());
+  std::vector<std::string> basenames;  // owns names made up for copies with neither version nor soname
+  basenames.reserve(s.libraries.copies.size());
   for (auto& l : s.libraries.copies) {
     if (l.stub || l.name.empty()) continue;
-    libs[l.name].insert(!l.version.empty() ? l.version : !l.soname.empty() ? l.soname : base_name(l.path));
+    std::string_view v = l.version;
+    if (v.empty()) v = l.soname;
+    if (v.empty()) v = basenames.emplace_back(base_name(l.path));
+    libs.emplace_back(l.name, v);
   }
-  for (auto& [name, versions] : libs) c["lib." + name] = join({versions.begin(), versions.end()}, ", ");
+  std::sort(libs.begin(), libs.end());
+  std::vector<std::string_view> values;
+  for (size_t i = 0; i < libs.size();) {
+    size_t j = i;
+    values.clear();
+    while (j < libs.size() && libs[j].first == libs[i].first) values.push_back(libs[j++].second);
+    c.emplace_back("lib." + std::string(libs[i].first), joined(values));
+    i = j;
+  }
 
   auto& in = s.python.interpreters;
   if (s.python.active >= 0 && size_t(s.python.active) < in.size() && !in[size_t(s.python.active)].version.empty())
-    c["python"] = in[size_t(s.python.active)].version;
-  std::map<std::string, std::set<std::string>> fws;
+    c.emplace_back("python", in[size_t(s.python.active)].version);
+  std::vector<std::pair<std::string_view, std::string>> fws;
   for (auto& i : in)
     for (auto& f : i.frameworks) {
       std::string v = f.version.empty() ? "unknown" : f.version;
       if (f.cuda_build && !f.cuda_version.empty()) v += " [CUDA " + f.cuda_version + "]";
       else if (!f.cuda_build) v += " [CPU]";
-      fws[f.name].insert(v);
+      fws.emplace_back(f.name, std::move(v));
     }
-  for (auto& [name, versions] : fws) c["framework." + name] = join({versions.begin(), versions.end()}, ", ");
+  std::sort(fws.begin(), fws.end());
+  for (size_t i = 0; i < fws.size();) {
+    size_t j = i;
+    values.clear();
+    while (j < fws.size() && fws[j].first == fws[i].first) values.push_back(fws[j++].second);
+    c.emplace_back("framework." + std::string(fws[i].first), joined(values));
+    i = j;
+  }
 
-  StackFingerprint fp;
-  fp.components.assign(c.begin(), c.end());
+  std::sort(c.begin(), c.end());
   std::string canon;
-  for (auto& [k, v] : fp.components) canon += k + "=" + v + "\n";
+  for (auto& [k, v] : c) {
+    canon += k;
+    canon += '=';
+    canon += v;
+    canon += '\n';
+  }
   fp.digest = fnv1a64_hex(canon);
   return fp;
 }

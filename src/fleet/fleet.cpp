@@ -19,7 +19,7 @@
 
 namespace gpuenv {
 
-NodeRecord summarize_node(std::string file, const Snapshot& s, const std::vector<Finding>& findings) {
+NodeRecord summarize_node(std::string file, const Snapshot& s, const std::vector<Finding>& findings, StackCache* cache) {
   NodeRecord n;
   n.node = s.host.hostname;
   if (n.node.empty()) {
@@ -27,7 +27,14 @@ NodeRecord summarize_node(std::string file, const Snapshot& s, const std::vector
     if (n.node.ends_with(".json")) n.node.resize(n.node.size() - 5);
   }
   n.file = std::move(file);
-  n.stack = stack_fingerprint(s);
+  auto fp = stack_fingerprint(s);
+  if (cache) {
+    auto [it, fresh] = cache->try_emplace(fp.digest);
+    if (fresh) it->second = std::make_shared<const StackFingerprint>(std::move(fp));
+    n.stack = it->second;
+  } else {
+    n.stack = std::make_shared<const StackFingerprint>(std::move(fp));
+  }
 
   std::map<std::string, int> models;
   for (auto& g : visible_gpus(s)) models[fmt::format("{} ({})", g.name, g.compute_capability())]++;
@@ -94,8 +101,8 @@ FleetReport build_fleet_report(std::vector<NodeRecord> nodes, std::vector<Skippe
   for (size_t i = 0; i < r.nodes.size(); ++i) {
     auto& n = r.nodes[i];
     files_by_name[n.node].push_back(n.file);
-    auto [it, fresh] = by_digest.emplace(n.stack.digest, r.groups.size());
-    if (fresh) r.groups.push_back({n.stack, {}, {}, {}});
+    auto [it, fresh] = by_digest.emplace(n.stack->digest, r.groups.size());
+    if (fresh) r.groups.push_back({*n.stack, {}, {}, {}});
     r.groups[it->second].nodes.push_back(i);
   }
   for (auto& [name, files] : files_by_name)
@@ -163,9 +170,10 @@ FleetReport read_fleet(const std::vector<std::string>& files, std::vector<Skippe
   std::atomic<size_t> next{0};
   auto work = [&] {
     NodeReader reader;
+    StackCache cache;
     for (size_t i; (i = next.fetch_add(1, std::memory_order_relaxed)) < files.size();) {
       auto doc = reader.read_file(files[i]);
-      if (doc) results[i] = summarize_node(files[i], doc->snapshot, doc->findings);
+      if (doc) results[i] = summarize_node(files[i], doc->snapshot, doc->findings, &cache);
       else results[i] = SkippedFile{files[i], doc.error()};
     }
   };

@@ -2,7 +2,9 @@
 // Fleet reports: many doctor --json documents (one per node) in, one view of
 // the fleet out: nodes grouped by stack fingerprint, the majority stack, every
 // outlier stack with what differs, and the failing checks with their nodes.
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -17,7 +19,7 @@ namespace gpuenv {
 struct NodeRecord {
   std::string file;
   std::string node;       // host name, else the file name without .json
-  StackFingerprint stack;
+  std::shared_ptr<const StackFingerprint> stack;  // shared by the nodes with the same stack
   std::string gpus;       // "8x NVIDIA H100 80GB HBM3 (9.0)", "none"
   std::string os;         // "Ubuntu 24.04.1 LTS, kernel 6.8.0"
   int errors = 0, warnings = 0;
@@ -28,7 +30,10 @@ struct NodeRecord {
   };
   std::vector<Failed> failing;  // one per check ID that reported an error or a warning
 };
-NodeRecord summarize_node(std::string file, const Snapshot& s, const std::vector<Finding>& findings);
+// Fingerprints by digest, so that thousands of nodes with one stack keep one copy.
+using StackCache = std::unordered_map<std::string, std::shared_ptr<const StackFingerprint>>;
+NodeRecord summarize_node(std::string file, const Snapshot& s, const std::vector<Finding>& findings,
+                          StackCache* cache = nullptr);
 
 struct SkippedFile {
   std::string file;

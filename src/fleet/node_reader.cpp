@@ -88,13 +88,27 @@ struct Obj {
     return out;
   }
   // Each element of an array of objects.
+  // Each element of an array of objects. The element's path is only spelled
+  // out when an error needs it (see Obj::bad).
   template <class F>
   void each(const char* key, F&& f) const {
+    auto e = at(key);
+    if (!e) return;
+    dom::array a;
+    if (e->get(a) != simdjson::SUCCESS) bad(key, "an array");
     size_t i = 0;
-    for (auto& e : array(key)) {
+    for (auto x : a) {
       dom::object o2;
-      if (e.get(o2) != simdjson::SUCCESS) bad(key, "an array of objects");
-      f(Obj{o2, fmt::format("{}{}{}[{}]", path, path.empty() ? "" : ".", key, i++)});
+      if (x.get(o2) != simdjson::SUCCESS) bad(key, "an array of objects");
+      try {
+        f(Obj{o2, ""});
+      } catch (SchemaError& err) {
+        // Prefix the element's path: "field copies[3].name" -> "field snapshot.libraries.copies[3].name".
+        auto where = fmt::format("{}{}{}[{}]", path, path.empty() ? "" : ".", key, i);
+        if (err.message.starts_with("field ")) err.message.insert(6, where + ".");
+        throw;
+      }
+      ++i;
     }
   }
 };
@@ -143,7 +157,8 @@ void read_snapshot(const Obj& j, Snapshot& s) {
     n->str("driver_version", s.nvml.driver_version);
     n->integer("cuda_driver_version", s.nvml.cuda_driver_version);
     n->number("elapsed_ms", s.nvml.elapsed_ms);
-    n->each("devices", [&](const Obj& d) {
+    // NVML's device list is only the fallback view when libcuda listed none.
+    if (s.cuda.devices.empty()) n->each("devices", [&](const Obj& d) {
       NvmlDevice v;
       d.integer("index", v.index);
       d.str("name", v.name);
@@ -155,13 +170,17 @@ void read_snapshot(const Obj& j, Snapshot& s) {
     });
   }
   if (auto l = j.object("libraries")) {
+    // Only what the fingerprint reads: the family, the version, and the soname
+    // or path when there is no version (copying every path costs more than parsing).
     l->each("copies", [&](const Obj& c) {
       LibraryCopy v;
       c.str("name", v.name);
-      c.str("path", v.path);
-      c.str("soname", v.soname);
       c.str("version", v.version);
       c.boolean("stub", v.stub);
+      if (v.version.empty()) {
+        c.str("soname", v.soname);
+        if (v.soname.empty()) c.str("path", v.path);
+      }
       s.libraries.copies.push_back(std::move(v));
     });
   }
@@ -206,15 +225,16 @@ int schema_version_of(const Obj& j) {
 
 struct NodeReader::Impl {
   dom::parser parser;
-  Result<NodeDocument> parse_padded(const simdjson::padded_string& text);
+  std::vector<char> buffer;  // file contents + SIMDJSON_PADDING bytes
+  Result<NodeDocument> parse_buffer(const char* data, size_t size);
 };
 
 NodeReader::NodeReader() : impl_(std::make_unique<Impl>()) {}
 NodeReader::~NodeReader() = default;
 
-Result<NodeDocument> NodeReader::Impl::parse_padded(const simdjson::padded_string& text) {
+Result<NodeDocument> NodeReader::Impl::parse_buffer(const char* data, size_t size) {
   dom::element root;
-  if (auto err = parser.parse(text).get(root); err != simdjson::SUCCESS)
+  if (auto err = parser.parse(data, size, /*realloc_if_needed=*/false).get(root); err != simdjson::SUCCESS)
     return make_error(std::string("not valid JSON (truncated or damaged): ") + simdjson::error_message(err));
   dom::object top;
   if (root.get(top) != simdjson::SUCCESS) return make_error("expected a JSON object (a gpuenv doctor --json document)");
@@ -233,11 +253,10 @@ Result<NodeDocument> NodeReader::Impl::parse_padded(const simdjson::padded_strin
     j.each("findings", [&](const Obj& f) {
       Finding v;
       f.str("id", v.id);
-      if (v.id.empty()) throw SchemaError{"field " + f.path + ".id: expected a check ID"};
+      if (v.id.empty()) f.bad("id", "a check ID");
       std::string sev;
       f.str("severity", sev);
-      if (!parse_severity(sev, v.severity))
-        throw SchemaError{"field " + f.path + ".severity: expected error, warning or info"};
+      if (!parse_severity(sev, v.severity)) f.bad("severity", "error, warning or info");
       f.str("title", v.title);
       f.str("subject", v.subject);
       doc.findings.push_back(std::move(v));
@@ -250,7 +269,7 @@ Result<NodeDocument> NodeReader::Impl::parse_padded(const simdjson::padded_strin
 
 Result<NodeDocument> NodeReader::parse(std::string_view text) {
   simdjson::padded_string padded(text);
-  return impl_->parse_padded(padded);
+  return impl_->parse_buffer(padded.data(), padded.size());
 }
 
 Result<NodeDocument> NodeReader::read_file(const std::string& path) {
@@ -261,19 +280,23 @@ Result<NodeDocument> NodeReader::read_file(const std::string& path) {
     ::close(fd);
     return make_error("cannot read: not a regular file");
   }
-  simdjson::padded_string text(size_t(st.st_size));
+  // One buffer per reader, grown as needed: a fresh allocation per file costs more than parsing it.
+  size_t size = size_t(st.st_size);
+  auto& buf = impl_->buffer;
+  if (buf.size() < size + simdjson::SIMDJSON_PADDING) buf.resize(size + simdjson::SIMDJSON_PADDING);
   size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::read(fd, text.data() + off, text.size() - off);
+  int err = 0;
+  while (off < size) {
+    ssize_t n = ::read(fd, buf.data() + off, size - off);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0) err = errno;
     if (n <= 0) break;
     off += size_t(n);
   }
-  int e = errno;
   ::close(fd);
-  if (off != text.size()) return make_error(std::string("cannot read: ") + (off < text.size() && e ? std::strerror(e) : "file changed while reading"));
-  if (text.size() == 0) return make_error("empty file");
-  return impl_->parse_padded(text);
+  if (off != size) return make_error(std::string("cannot read: ") + (err ? std::strerror(err) : "the file shrank while reading"));
+  if (size == 0) return make_error("empty file");
+  return impl_->parse_buffer(buf.data(), size);
 }
 
 }  // namespace gpuenv

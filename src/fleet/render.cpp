@@ -192,7 +192,7 @@ std::string render_fleet_json(const FleetReport& r) {
   for (auto& n : r.nodes) {
     Json ids = Json::array();
     for (auto& f : n.failing) ids.push_back(f.id);
-    nodes.push_back(Json{{"node", n.node},     {"file", n.file},         {"fingerprint", n.stack.digest},
+    nodes.push_back(Json{{"node", n.node},     {"file", n.file},         {"fingerprint", n.stack->digest},
                          {"errors", n.errors}, {"warnings", n.warnings}, {"gpus", n.gpus},
                          {"os", n.os},         {"failing", ids}});
   }

@@ -155,6 +155,15 @@ TEST(SlurmHealthcheck, DrainsWithTheFailingCheckAndDryRunTouchesNothing) {
   calls = gpuenv::split_lines(gpuenv::test::read_text(t.path + "/calls.log"));
   EXPECT_EQ(calls.back(), "update nodename=gpu017 state=resume");
 
+  // The HealthCheckProgram wrapper script passes its arguments through.
+  auto wrapper_env = base_env();
+  wrapper_env["GPUENV"] = GPUENV_BINARY;
+  auto wrapped = run_program({std::string(GPUENV_SOURCE_DIR) + "/share/slurm/gpuenv-healthcheck", "--from", bad, "--node",
+                              "gpu017", "--scontrol", sc, "--dry-run"},
+                             wrapper_env);
+  EXPECT_EQ(wrapped.exit_code, 1) << wrapped.err;
+  EXPECT_NE(wrapped.out.find("would run: "), std::string::npos) << wrapped.out;
+
   // scontrol failing is exit 2 with its message.
   auto broken = run_program({GPUENV_BINARY, "slurm", "healthcheck", "--from", bad, "--node", "gpu017", "--scontrol",
                              "/bin/false"},

@@ -34,7 +34,7 @@ namespace {
 
 struct Arch {
   bool ptx = false;    // compute_XY: PTX, JIT-compiled for X.Y and newer
-  bool exact = false;  // sm_90a, sm_100f: architecture- or family-specific, runs on X.Y only
+  bool exact = false;  // sm_90a: architecture-specific, runs on X.Y only (sm_100f, family-specific, runs on X.Z, Z >= Y)
   int major = 0, minor = 0;
 };
 
@@ -54,7 +54,7 @@ std::optional<Arch> parse_arch(std::string_view v) {
   auto num = n >= 2 ? parse_int(v.substr(0, n)) : std::nullopt;
   if (!num) return std::nullopt;
   a.major = int(*num / 10), a.minor = int(*num % 10);
-  a.exact = !a.ptx && n < v.size();
+  a.exact = !a.ptx && n < v.size() && v[n] == 'a';
   return a;
 }
 

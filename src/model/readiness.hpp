@@ -41,7 +41,8 @@ struct FrameworkReadiness {
 //     compatibility covers a newer minor within one major),
 //   - every visible GPU's compute capability is covered by the build's
 //     arch_list when the build records one (sm_XY runs on X.Z with Z >= Y;
-//     compute_XY PTX is JIT-compiled for any newer capability),
+//     compute_XY PTX is JIT-compiled for any newer capability; sm_90a runs on
+//     9.0 only, sm_100f on the 10.x family from 10.0),
 //   - no error finding is about it (subject = its location or interpreter).
 FrameworkReadiness framework_readiness(const Snapshot& s, const std::vector<Finding>& findings,
                                        const Interpreter& interp, const Framework& fw);

@@ -361,6 +361,8 @@ TEST(Readiness, ComputeCapabilityCoverage) {
   EXPECT_TRUE(with({"compute_80"}, 9, 0));  // PTX is JIT-compiled for newer GPUs
   EXPECT_TRUE(with({"sm_90a"}, 9, 0));
   EXPECT_FALSE(with({"sm_90a"}, 10, 0));    // architecture-specific: exactly 9.0
+  EXPECT_TRUE(with({"sm_100f"}, 10, 3));    // family-specific: 10.0 and 10.3
+  EXPECT_FALSE(with({"sm_103f"}, 10, 0));
   EXPECT_TRUE(with({}, 12, 0));             // not recorded
   EXPECT_TRUE(with({"8.0", "9.0"}, 9, 0));  // TF-style "x.y" lists
 }

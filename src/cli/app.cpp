@@ -42,6 +42,8 @@ int run_cli(int argc, char** argv) {
   add_doctor_command(cli);
   add_checks_command(cli);
   add_ldd_command(cli);
+  add_fleet_command(cli);
+  add_slurm_command(cli);
 
   try {
     app.parse(argc, argv);
@@ -53,6 +55,11 @@ int run_cli(int argc, char** argv) {
     for (auto* sub : app.get_subcommands()) {
       auto it = cli.actions.find(sub);
       if (it != cli.actions.end()) return it->second();
+      // Command groups (fleet report, slurm healthcheck): the chosen subcommand's action.
+      for (auto* inner : sub->get_subcommands()) {
+        auto in = cli.actions.find(inner);
+        if (in != cli.actions.end()) return in->second();
+      }
     }
     // No command: show the help, like git.
     std::cout << app.help();

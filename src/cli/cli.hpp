@@ -6,6 +6,11 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "model/finding.hpp"
+#include "model/snapshot.hpp"
+#include "report/report.hpp"
 
 namespace gpuenv {
 
@@ -32,6 +37,27 @@ struct Cli {
 void add_doctor_command(Cli& cli);
 void add_checks_command(Cli& cli);
 void add_ldd_command(Cli& cli);
+void add_fleet_command(Cli& cli);
+void add_slurm_command(Cli& cli);
+
+// Where doctor's facts come from (shared by doctor and slurm healthcheck).
+struct DoctorInputs {
+  std::string from;  // a saved doctor --json document, "-" for stdin; empty: probe this machine
+  std::string root = "/";
+  std::vector<std::string> only, skip;
+  double timeout = 5.0;
+  std::string libcuda, libnvml;
+  bool no_driver = false;
+};
+struct DoctorRun {
+  Snapshot snap;
+  std::vector<Finding> findings;
+  std::vector<CheckRun> checks;  // the checks that ran (after --only/--skip)
+};
+// Probes (or reads --from) and runs the checks. Throws UsageError for bad input.
+DoctorRun run_doctor_pipeline(const DoctorInputs& in);
+// Registers --from, --root, --only, --skip, --timeout, --libcuda, --libnvml, --no-driver.
+void add_doctor_inputs(CLI::App* cmd, DoctorInputs& in);
 
 int run_cli(int argc, char** argv);
 

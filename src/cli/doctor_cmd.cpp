@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "checks/check.hpp"
+#include "fleet/fingerprint.hpp"
 #include "cli/cli.hpp"
 #include "model/json.hpp"
 #include "probe/snapshot.hpp"
@@ -16,16 +17,11 @@ namespace gpuenv {
 namespace {
 
 struct DoctorArgs {
+  DoctorInputs in;
   std::string format = "text";
   bool json = false, markdown = false;
-  std::string from;
-  std::string root = "/";
-  std::vector<std::string> only, skip;
-  double timeout = 5.0;
   bool redact = false;
   int verbose = 0;
-  std::string libcuda, libnvml;
-  bool no_driver = false;
   bool strict = false;
   std::string output;
 };
@@ -37,8 +33,9 @@ std::vector<std::string> split_ids(const std::vector<std::string>& in) {
   return out;
 }
 
-int run_doctor(const DoctorArgs& a) {
-  std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
+}  // namespace
+
+DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
   CheckFilter filter{split_ids(a.only), split_ids(a.skip)};
   auto unknown = unknown_check_ids(filter);
   if (!unknown.empty()) {
@@ -48,7 +45,8 @@ int run_doctor(const DoctorArgs& a) {
   }
   if (a.timeout <= 0) throw UsageError("--timeout must be a positive number of seconds");
 
-  Snapshot snap;
+  DoctorRun run;
+  Snapshot& snap = run.snap;
   if (!a.from.empty()) {
     auto doc = parse_doctor_json(read_input_file(a.from));
     if (!doc) throw UsageError((a.from == "-" ? std::string("stdin") : a.from) + ": " + doc.error());
@@ -73,8 +71,30 @@ int run_doctor(const DoctorArgs& a) {
     if (::isatty(2)) o.on_slow = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
     snap = take_snapshot(o);
   }
+  run.findings = run_checks(snap, Knowledge::get(), filter);
+  for (auto& c : all_checks())
+    if (filter.selects(c.id)) run.checks.push_back({c.id, c.severity});
+  return run;
+}
 
-  auto findings = run_checks(snap, Knowledge::get(), filter);
+void add_doctor_inputs(CLI::App* cmd, DoctorInputs& a) {
+  cmd->add_option("--from", a.from, "Replay the checks on a saved snapshot (doctor --json output; - for stdin)");
+  cmd->add_option("--root", a.root, "Read every file under DIR instead of / (fixture trees)");
+  cmd->add_option("--only", a.only, "Run only these check IDs (comma-separated; 'driver.*' selects a family)");
+  cmd->add_option("--skip", a.skip, "Skip these check IDs");
+  cmd->add_option("--timeout", a.timeout, "Seconds to wait for the driver probe (default 5)");
+  cmd->add_option("--libcuda", a.libcuda, "Probe this libcuda instead of libcuda.so.1 (env GPUENV_LIBCUDA)");
+  cmd->add_option("--libnvml", a.libnvml, "Probe this NVML instead of libnvidia-ml.so.1 (env GPUENV_LIBNVML)");
+  cmd->add_flag("--no-driver", a.no_driver, "Do not load the user-space driver (files only)");
+}
+
+namespace {
+
+int run_doctor(const DoctorArgs& a) {
+  std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
+  auto run = run_doctor_pipeline(a.in);
+  const Snapshot& snap = run.snap;
+  const auto& findings = run.findings;
 
   std::string text;
   if (format == "json") text = render_json(snap, findings);
@@ -84,8 +104,13 @@ int run_doctor(const DoctorArgs& a) {
     t.style.color = a.output.empty() && should_color(1);
     t.verbosity = a.verbose;
     text = render_text(snap, findings, t);
+  } else if (format == "prometheus" || format == "nfd") {
+    ExporterOptions e;
+    e.checks = run.checks;
+    e.stack_fingerprint = stack_fingerprint(snap).digest;
+    text = format == "nfd" ? render_nfd(snap, findings, e) : render_prometheus(snap, findings, e);
   } else {
-    throw UsageError("unknown --format '" + format + "' (text, json, markdown)");
+    throw UsageError("unknown --format '" + format + "' (text, json, markdown, prometheus, nfd)");
   }
   if (a.redact) text = Redactor::from(snap).apply(std::move(text));
   write_output(a.output, text);
@@ -108,20 +133,17 @@ void add_doctor_command(Cli& cli) {
       "  gpuenv doctor --markdown --redact   a bug-report body to paste into an issue\n"
       "  gpuenv doctor --json > node.json    the whole snapshot, schema 1 (docs/schema.md)\n"
       "  gpuenv doctor --from node.json      re-run the checks on a saved snapshot\n"
-      "  gpuenv doctor --only 'driver.*'     only the driver checks");
-  cmd->add_option("--format", a.format, "Output format: text, json, markdown")->check(CLI::IsMember({"text", "json", "markdown", "md"}));
+      "  gpuenv doctor --only 'driver.*'     only the driver checks\n"
+      "  gpuenv doctor --format prometheus -o /var/lib/node_exporter/textfile_collector/gpuenv.prom\n"
+      "  gpuenv doctor --format nfd -o /etc/kubernetes/node-feature-discovery/features.d/gpuenv\n"
+      "                                      node exporters, written atomically (docs/fleet.md)");
+  cmd->add_option("--format", a.format, "Output format: text, json, markdown, prometheus (node_exporter textfile), nfd (Node Feature Discovery features.d)")
+      ->check(CLI::IsMember({"text", "json", "markdown", "md", "prometheus", "nfd"}));
   cmd->add_flag("--json", a.json, "Same as --format json");
   cmd->add_flag("--markdown", a.markdown, "Same as --format markdown (a bug-report body)");
-  cmd->add_option("--from", a.from, "Replay the checks on a saved snapshot (doctor --json output; - for stdin)");
-  cmd->add_option("--root", a.root, "Read every file under DIR instead of / (fixture trees)");
-  cmd->add_option("--only", a.only, "Run only these check IDs (comma-separated; 'driver.*' selects a family)");
-  cmd->add_option("--skip", a.skip, "Skip these check IDs");
-  cmd->add_option("--timeout", a.timeout, "Seconds to wait for the driver probe (default 5)");
+  add_doctor_inputs(cmd, a.in);
   cmd->add_flag("--redact", a.redact, "Replace the user name, home directory and host name in the output");
   cmd->add_flag("-v,--verbose", a.verbose, "More detail: -v machine details, -vv every library copy and variable");
-  cmd->add_option("--libcuda", a.libcuda, "Probe this libcuda instead of libcuda.so.1 (env GPUENV_LIBCUDA)");
-  cmd->add_option("--libnvml", a.libnvml, "Probe this NVML instead of libnvidia-ml.so.1 (env GPUENV_LIBNVML)");
-  cmd->add_flag("--no-driver", a.no_driver, "Do not load the user-space driver (files only)");
   cmd->add_flag("--strict", a.strict, "Exit 1 on warnings too");
   cmd->add_option("-o,--output", a.output, "Write the report to FILE atomically instead of stdout");
 }

@@ -20,6 +20,22 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
 std::string render_markdown(const Snapshot& s, const std::vector<Finding>& findings);
 std::string render_json(const Snapshot& s, const std::vector<Finding>& findings);
 
+// What the node exporters (Prometheus, NFD) need besides the Snapshot and
+// Findings; the CLI fills it from the check registry and src/fleet/.
+struct CheckRun {
+  std::string id;
+  Severity severity = Severity::Error;  // the registered severity
+};
+struct ExporterOptions {
+  std::vector<CheckRun> checks;   // every check that ran: passing ones export 0
+  std::string stack_fingerprint;  // stack_fingerprint(s).digest, "" to leave it out
+};
+
+// node_exporter textfile-collector format (Prometheus text exposition 0.0.4); docs/fleet.md lists the metrics.
+std::string render_prometheus(const Snapshot& s, const std::vector<Finding>& findings, const ExporterOptions& opts);
+// A Node Feature Discovery feature file (features.d): feature.node.kubernetes.io/gpuenv.* labels.
+std::string render_nfd(const Snapshot& s, const std::vector<Finding>& findings, const ExporterOptions& opts);
+
 // "GPU ready" or "2 problems (1 error, 1 warning)".
 std::string verdict_line(const std::vector<Finding>& findings);
 // Label/value lines describing the machine, shared by the text and Markdown views.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <toml++/toml.h>
 
@@ -140,7 +141,16 @@ void parse_env(const std::string& path, const toml::table& t, Spec& s) {
   check_keys(path, t, "env", {"set", "unset"});
   if (auto* n = t.get("set")) {
     auto& set = get_table(path, *n, "set");
-    for (auto& [k, v] : set) {
+    // toml++ keeps keys sorted; the spec's order is the file's.
+    std::vector<std::pair<const toml::key*, const toml::node*>> items;
+    for (auto& [k, v] : set) items.emplace_back(&k, &v);
+    std::sort(items.begin(), items.end(), [](auto& x, auto& y) {
+      auto a = x.first->source().begin, b = y.first->source().begin;
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    });
+    for (auto& [kp, vp] : items) {
+      auto& k = *kp;
+      auto& v = *vp;
       std::string name(k.str());
       if (!valid_env_name(name)) throw SpecError{where(path, k.source()) + ": '" + name + "' is not a valid variable name"};
       std::string value;

@@ -400,7 +400,9 @@ void nvml_failed(const CheckInput& in, Emitter& e) {
     auto& f = e.emit("libnvidia-ml.so.1 (NVML) is not found", Severity::Warning);
     f.add("dlopen(\"" + s.nvml.requested + "\")", s.nvml.dlerror);
     f.cause = "CUDA works but NVML, which nvidia-smi, monitoring and some frameworks use, is not on the loader path.";
-    f.fix = "Install the driver's NVML library of the same version as libcuda (" + s.cuda.library_version + ").";
+    std::string v = !s.cuda.library_version.empty() ? s.cuda.library_version : s.kernel.version;
+    f.fix = v.empty() ? "Install the driver's NVML library (libnvidia-ml.so.1) of the same version as libcuda."
+                      : "Install the driver's NVML library (libnvidia-ml.so.1) of version " + v + ", the same as libcuda.";
   }
 }
 

@@ -1,5 +1,6 @@
 #include "knowledge/knowledge.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "knowledge/embedded.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
+#include "util/version.hpp"
 
 namespace gpuenv {
 
@@ -16,13 +18,26 @@ Knowledge::Knowledge() = default;
 Knowledge::~Knowledge() = default;
 
 void Knowledge::add_file(const std::string& name, const std::string& text) {
+  texts_[name.substr(0, name.rfind(".toml"))] = text;
+}
+
+const std::string* Knowledge::file_text(const std::string& name) const {
+  auto it = texts_.find(name);
+  return it == texts_.end() ? nullptr : &it->second;
+}
+
+const toml::table* Knowledge::file(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  if (auto it = files_.find(name); it != files_.end()) return it->second.get();
+  auto* text = file_text(name);
+  if (!text) return nullptr;
   try {
-    auto tbl = toml::parse(text, name);
-    files_[name.substr(0, name.rfind(".toml"))] = std::make_unique<toml::table>(std::move(tbl));
+    auto tbl = toml::parse(*text, name + ".toml");
+    return (files_[name] = std::make_unique<toml::table>(std::move(tbl))).get();
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
-    os << "knowledge file " << name << " is malformed: " << e.description() << " (line " << e.source().begin.line
-       << ", column " << e.source().begin.column << ")";
+    os << "knowledge file " << name << ".toml is malformed: " << e.description() << " (line "
+       << e.source().begin.line << ", column " << e.source().begin.column << ")";
     throw std::runtime_error(os.str());
   }
 }
@@ -45,15 +60,176 @@ static void load_errors(const toml::table* t, const char* key, std::map<int, Err
   }
 }
 
-void Knowledge::index() {
-  load_errors(file("cuda_errors"), "cuda", cuda_errors_);
-  load_errors(file("cuda_errors"), "nvml", nvml_errors_);
+static std::vector<std::string> strings(const toml::node_view<const toml::node>& n) {
+  std::vector<std::string> out;
+  if (auto* a = n.as_array())
+    for (auto& x : *a)
+      if (auto v = x.value<std::string>()) out.push_back(*v);
+  return out;
+}
+
+void Knowledge::ensure_errors() const {
+  std::call_once(errors_once_, [&] {
+    load_errors(file("cuda_errors"), "cuda", cuda_errors_);
+    load_errors(file("cuda_errors"), "nvml", nvml_errors_);
+  });
+}
+
+void Knowledge::ensure_cuda() const {
+  std::call_once(cuda_once_, [&] {
+  if (auto* t = file("cuda")) {
+    const toml::table& c = *t;
+    if (auto* majors = c["major"].as_array())
+      for (auto& m : *majors)
+        if (auto* mt = m.as_table())
+          minor_compat_[int((*mt)["major"].value_or<int64_t>(0))] = (*mt)["minor_compat_driver"].value_or<std::string>("");
+    if (auto* rels = c["release"].as_array())
+      for (auto& r : *rels)
+        if (auto* rt = r.as_table()) {
+          const toml::table& x = *rt;
+          cuda_releases_.push_back({x["version"].value_or<std::string>(""), x["toolkit_driver"].value_or<std::string>(""),
+                                    strings(x["sm"])});
+        }
+    std::sort(cuda_releases_.begin(), cuda_releases_.end(), [](auto& a, auto& b) {
+      return *Version::parse(b.version) < *Version::parse(a.version);
+    });
+  }
+  });
+}
+
+void Knowledge::ensure_gpus() const {
+  std::call_once(gpus_once_, [&] {
+  if (auto* t = file("gpus")) {
+    const toml::table& g = *t;
+    if (auto* archs = g["arch"].as_array())
+      for (auto& a : *archs)
+        if (auto* at = a.as_table()) {
+          const toml::table& x = *at;
+          GpuArch arch;
+          arch.name = x["name"].value_or<std::string>("");
+          arch.display = x["display"].value_or<std::string>("");
+          arch.cc = strings(x["cc"]);
+          arch.open_module = x["open_module"].value_or(false);
+          arch.open_module_required = x["open_module_required"].value_or(false);
+          arch.last_driver_branch = x["last_driver_branch"].value_or<std::string>("");
+          arch.first_cuda = x["first_cuda"].value_or<std::string>("");
+          arch.last_cuda = x["last_cuda"].value_or<std::string>("");
+          archs_.push_back(std::move(arch));
+        }
+    if (auto* fc = g["first_cuda_for_cc"].as_table())
+      for (auto& [k, v] : *fc) first_cuda_for_cc_[std::string(k.str())] = v.value_or<std::string>("");
+  }
+  });
+}
+
+const CudaRelease* Knowledge::cuda_release(const std::string& version) const {
+  ensure_cuda();
+  auto v = Version::parse(version);
+  if (!v) return nullptr;
+  for (auto& r : cuda_releases_) {
+    auto rv = Version::parse(r.version);
+    if (rv && rv->major() == v->major() && rv->minor() == v->minor()) return &r;
+  }
+  return nullptr;
+}
+
+std::string Knowledge::minor_compat_driver(int cuda_major) const {
+  ensure_cuda();
+  auto it = minor_compat_.find(cuda_major);
+  return it == minor_compat_.end() ? "" : it->second;
+}
+
+DriverSupport Knowledge::driver_supports_cuda(const std::string& driver, const std::string& cuda) const {
+  DriverSupport d;
+  auto dv = Version::parse(driver);
+  auto cv = Version::parse(cuda);
+  if (!dv || !cv) return d;
+  auto* rel = cuda_release(cuda);
+  std::string compat = minor_compat_driver(cv->major());
+  if (!rel) {
+    // An unknown minor of a known major (a newer release than this table): judge by the newest known
+    // release of that major, which needs at most as much.
+    for (auto& r : cuda_releases_)
+      if (Version::parse(r.version)->major() == cv->major() && *Version::parse(r.version) < *cv) {
+        rel = &r;
+        break;
+      }
+    if (!rel && compat.empty()) return d;
+  }
+  d.known = true;
+  d.needed = rel ? rel->toolkit_driver : compat;
+  d.minimum = compat.empty() ? d.needed : compat;
+  if (rel && !(*dv < *Version::parse(rel->toolkit_driver))) {
+    d.runs = true;
+  } else if (!compat.empty() && !(*dv < *Version::parse(compat))) {
+    d.runs = true;
+    d.minor_compat = true;
+  }
+  return d;
+}
+
+std::string Knowledge::newest_cuda_for_driver(const std::string& driver) const {
+  ensure_cuda();
+  auto dv = Version::parse(driver);
+  if (!dv) return "";
+  for (auto& r : cuda_releases_)  // newest first
+    if (!(*dv < *Version::parse(r.toolkit_driver))) return r.version;
+  return "";
+}
+
+bool Knowledge::cuda_targets_cc(const std::string& cuda, const std::string& cc) const {
+  auto* rel = cuda_release(cuda);
+  if (!rel) return false;
+  return std::find(rel->sm.begin(), rel->sm.end(), cc) != rel->sm.end();
+}
+
+const GpuArch* Knowledge::arch_for_cc(const std::string& cc) const {
+  ensure_gpus();
+  for (auto& a : archs_)
+    if (std::find(a.cc.begin(), a.cc.end(), cc) != a.cc.end()) return &a;
+  return nullptr;
+}
+
+const GpuArch* Knowledge::arch_by_name(const std::string& name) const {
+  ensure_gpus();
+  for (auto& a : archs_)
+    if (a.name == name) return &a;
+  return nullptr;
+}
+
+const GpuModel* Knowledge::gpu_by_device_id(const std::string& id) const {
+  std::string key = to_lower(id);
+  if (!key.starts_with("0x")) key = "0x" + key;
+  std::lock_guard lock(mu_);
+  if (auto it = gpus_.find(key); it != gpus_.end()) return &it->second;
+  // Scan the raw text for the one line, and parse only that inline table.
+  auto* text = file_text("gpu_devices");
+  if (!text) return nullptr;
+  auto pos = text->find("id = \"" + key + "\"");
+  if (pos == std::string::npos) return nullptr;
+  auto start = text->rfind('{', pos);
+  auto end = text->find('}', pos);
+  if (start == std::string::npos || end == std::string::npos) return nullptr;
+  try {
+    auto tbl = toml::parse("x = " + text->substr(start, end - start + 1));
+    const toml::table& x = *tbl["x"].as_table();
+    GpuModel m{key, x["name"].value_or<std::string>(""), x["chip"].value_or<std::string>(""),
+               x["cc"].value_or<std::string>("")};
+    return &(gpus_[key] = std::move(m));
+  } catch (const toml::parse_error&) {
+    return nullptr;
+  }
+}
+
+std::string Knowledge::first_cuda_for_cc(const std::string& cc) const {
+  ensure_gpus();
+  auto it = first_cuda_for_cc_.find(cc);
+  return it == first_cuda_for_cc_.end() ? "" : it->second;
 }
 
 std::unique_ptr<Knowledge> Knowledge::load_embedded() {
   auto k = std::make_unique<Knowledge>();
   for (auto& f : knowledge::embedded_files()) k->add_file(f.name, f.content);
-  k->index();
   return k;
 }
 
@@ -66,7 +242,6 @@ std::unique_ptr<Knowledge> Knowledge::load_from_dir(const std::string& dir) {
     if (!text) throw std::runtime_error("cannot read knowledge file " + text.error());
     k->add_file(name, *text);
   }
-  k->index();
   return k;
 }
 
@@ -79,22 +254,19 @@ const Knowledge& Knowledge::get() {
 }
 
 const ErrorFact* Knowledge::cuda_error(int code) const {
+  ensure_errors();
   auto it = cuda_errors_.find(code);
   return it == cuda_errors_.end() ? nullptr : &it->second;
 }
 const ErrorFact* Knowledge::nvml_error(int code) const {
+  ensure_errors();
   auto it = nvml_errors_.find(code);
   return it == nvml_errors_.end() ? nullptr : &it->second;
 }
 
-const toml::table* Knowledge::file(const std::string& name) const {
-  auto it = files_.find(name);
-  return it == files_.end() ? nullptr : it->second.get();
-}
-
 std::vector<std::string> Knowledge::file_names() const {
   std::vector<std::string> out;
-  for (auto& [k, v] : files_) out.push_back(k);
+  for (auto& [k, v] : texts_) out.push_back(k);
   return out;
 }
 

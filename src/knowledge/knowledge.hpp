@@ -4,6 +4,7 @@
 // Checks read facts through this class; no version table lives in C++.
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,38 @@ struct ErrorFact {
   std::string source;
 };
 
+struct CudaRelease {
+  std::string version;         // "12.4"
+  std::string toolkit_driver;  // minimum Linux driver for the whole toolkit ("550.54.14")
+  std::vector<std::string> sm; // compute capabilities its compiler and libraries target ("9.0")
+};
+
+// Can a driver run programs built with a CUDA version?
+struct DriverSupport {
+  bool known = false;          // false when the CUDA version or the driver is not understood
+  bool runs = false;
+  bool minor_compat = false;   // runs only through minor-version compatibility (newer PTX cannot JIT)
+  std::string needed;          // the driver the toolkit wants (toolkit_driver)
+  std::string minimum;         // the least driver that runs it at all (minor-compat minimum, else toolkit driver)
+};
+
+struct GpuArch {
+  std::string name;            // hopper
+  std::string display;         // Hopper
+  std::vector<std::string> cc; // capabilities of this architecture
+  bool open_module = false;    // NVIDIA's open kernel module supports it
+  bool open_module_required = false;
+  std::string last_driver_branch;  // "" while supported by current drivers, "580" for Maxwell-Volta
+  std::string first_cuda, last_cuda;
+};
+
+struct GpuModel {
+  std::string device_id;  // 0x2330
+  std::string name;       // H100 SXM5 80GB
+  std::string chip;       // GH100
+  std::string cc;         // 9.0
+};
+
 class Knowledge {
  public:
   // Loads the embedded files (or GPUENV_KNOWLEDGE_DIR). Throws std::runtime_error on a malformed file.
@@ -38,15 +71,46 @@ class Knowledge {
   const ErrorFact* cuda_error(int code) const;
   const ErrorFact* nvml_error(int code) const;
 
-  // Raw access to a parsed file (name without ".toml"); nullptr when absent.
+  // CUDA releases (cuda.toml). Versions like "12.4.1" or "12.4.131" match "12.4".
+  const CudaRelease* cuda_release(const std::string& version) const;
+  const std::vector<CudaRelease>& cuda_releases() const {  // newest first
+    ensure_cuda();
+    return cuda_releases_;
+  }
+  std::string minor_compat_driver(int cuda_major) const;  // "" when the major has none (10.x)
+  DriverSupport driver_supports_cuda(const std::string& driver, const std::string& cuda) const;
+  // The newest CUDA release whose toolkit driver this driver meets ("13.0" for 580.159.04).
+  std::string newest_cuda_for_driver(const std::string& driver) const;
+  // Does the CUDA release's compiler target this compute capability (SASS)?
+  bool cuda_targets_cc(const std::string& cuda, const std::string& cc) const;
+
+  // GPUs (gpus.toml).
+  const GpuArch* arch_for_cc(const std::string& cc) const;  // "9.0"
+  const GpuArch* arch_by_name(const std::string& name) const;
+  const GpuModel* gpu_by_device_id(const std::string& id) const;  // "0x2330" or "2330"
+  std::string first_cuda_for_cc(const std::string& cc) const;
+
+  // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
+  // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
   const toml::table* file(const std::string& name) const;
+  const std::string* file_text(const std::string& name) const;
   std::vector<std::string> file_names() const;
 
  private:
   void add_file(const std::string& name, const std::string& text);
-  void index();
-  std::map<std::string, std::unique_ptr<toml::table>> files_;
-  std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
+  void ensure_errors() const;
+  void ensure_cuda() const;
+  void ensure_gpus() const;
+  std::map<std::string, std::string> texts_;
+  mutable std::recursive_mutex mu_;
+  mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
+  mutable std::once_flag errors_once_, cuda_once_, gpus_once_;
+  mutable std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
+  mutable std::vector<CudaRelease> cuda_releases_;
+  mutable std::map<int, std::string> minor_compat_;
+  mutable std::vector<GpuArch> archs_;
+  mutable std::map<std::string, GpuModel> gpus_;  // cache of looked-up device IDs
+  mutable std::map<std::string, std::string> first_cuda_for_cc_;
 };
 
 }  // namespace gpuenv

@@ -23,8 +23,14 @@ Environment current_environment() {
 }
 
 bool env_var_recorded(const std::string& name) {
-  static constexpr std::array<std::string_view, 12> prefixes = {
-      "CUDA_", "NVIDIA_", "PYTHON", "CUDNN_", "NCCL_", "TF_", "XLA_", "JAX_", "CUPY_", "TORCH_", "PYTORCH_", "GPUENV_"};
+  // Never a credential, whatever its prefix.
+  for (std::string_view bad : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "AUTH"})
+    if (name.find(bad) != std::string::npos) return false;
+  // TensorFlow's variables only (TF_ alone would take Terraform's TF_VAR_* and TF_TOKEN_*).
+  static constexpr std::array<std::string_view, 20> prefixes = {
+      "CUDA_", "NVIDIA_", "PYTHON", "CUDNN_", "NCCL_", "XLA_", "JAX_", "CUPY_", "TORCH_", "PYTORCH_", "GPUENV_",
+      "TF_CPP_", "TF_FORCE_", "TF_GPU_", "TF_ENABLE_", "TF_XLA_", "TF_USE_", "TF_CUDNN_", "TF_DETERMINISTIC_",
+      "__NV_"};
   static constexpr std::array<std::string_view, 20> exact = {
       "LD_LIBRARY_PATH", "LD_PRELOAD", "PATH", "LIBRARY_PATH", "VIRTUAL_ENV", "CONDA_PREFIX", "CONDA_DEFAULT_ENV",
       "PYENV_VERSION", "IN_NIX_SHELL", "NIX_PROFILES", "NIX_LD_LIBRARY_PATH", "NIX_LD", "WSL_DISTRO_NAME",

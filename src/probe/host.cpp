@@ -1,5 +1,6 @@
 // Host facts: OS, kernel, C library, architecture, and the kind of place we
 // run in (container, WSL2, NixOS, a micro-VM).
+#include <gnu/libc-version.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/utsname.h>
@@ -32,8 +33,10 @@ static void probe_user(const ProbeContext& ctx, HostInfo& h) {
   std::sort(h.groups.begin(), h.groups.end());
 }
 
-// glibc's version string lives in libc.so.6 ("... stable release version 2.36.").
+// glibc's version string lives in libc.so.6 ("... stable release version 2.36."). On the live
+// system gpuenv runs on that same libc, which answers without reading 2 MB.
 static std::string glibc_version(const Fs& fs) {
+  if (fs.is_live()) return ::gnu_get_libc_version();
   for (const char* dir : {"/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
                           "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}) {
     std::string p = std::string(dir) + "/libc.so.6";

@@ -1,6 +1,7 @@
 // NVIDIA GPUs on the PCI bus, from sysfs; names from the system's pci.ids.
 #include <string_view>
 
+#include "knowledge/knowledge.hpp"
 #include "probe/probes.hpp"
 #include "util/strings.hpp"
 
@@ -53,6 +54,9 @@ void probe_pci(const ProbeContext& ctx, Snapshot& s) {
         if ((ids = fs.read_opt(p))) break;
     }
     if (ids && d.device_id.size() > 2) d.name = pci_ids_name(*ids, d.device_id.substr(2));
+    // No pci.ids (minimal containers, NixOS): the bundled table of NVIDIA GPUs.
+    if (d.name.empty())
+      if (auto* m = Knowledge::get().gpu_by_device_id(d.device_id)) d.name = m->chip + " [" + m->name + "]";
     s.pci.push_back(std::move(d));
   }
 }

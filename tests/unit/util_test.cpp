@@ -102,3 +102,19 @@ TEST_F(FsTest, AtomicWriteReplacesWholeFile) {
   EXPECT_EQ(n, 0);
   EXPECT_FALSE(write_file_atomic(root + "/no/such/dir/f", "x"));
 }
+
+#include "probe/probes.hpp"
+
+TEST(EnvAllowList, RecordsGpuVariablesButNeverSecrets) {
+  EXPECT_TRUE(env_var_recorded("CUDA_VISIBLE_DEVICES"));
+  EXPECT_TRUE(env_var_recorded("LD_LIBRARY_PATH"));
+  EXPECT_TRUE(env_var_recorded("PYTHONPATH"));
+  EXPECT_TRUE(env_var_recorded("TF_CPP_MIN_LOG_LEVEL"));
+  EXPECT_FALSE(env_var_recorded("TF_TOKEN_app_terraform_io"));
+  EXPECT_FALSE(env_var_recorded("TF_VAR_region"));
+  EXPECT_FALSE(env_var_recorded("HF_TOKEN"));
+  EXPECT_FALSE(env_var_recorded("NVIDIA_API_KEY"));
+  EXPECT_FALSE(env_var_recorded("AWS_SECRET_ACCESS_KEY"));
+  EXPECT_FALSE(env_var_recorded("HOME"));
+  EXPECT_FALSE(env_var_recorded("SSH_AUTH_SOCK"));
+}

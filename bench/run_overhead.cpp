@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
 
   std::string true_bin = fs::exists("/usr/bin/true") ? "/usr/bin/true" : "/bin/true";
   bool direnv = system("command -v direnv >/dev/null 2>&1") == 0;
+  setenv("DIRENV_LOG_FORMAT", "", 1);  // quiet
   if (direnv) {
     std::ofstream(dir + "/.envrc") << "export BENCH=1\n";
     setenv("XDG_DATA_HOME", (dir + "/.data").c_str(), 1);

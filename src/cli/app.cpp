@@ -44,7 +44,27 @@ int run_cli(int argc, char** argv) {
   add_ldd_command(cli);
   add_fleet_command(cli);
   add_slurm_command(cli);
+  add_run_command(cli);
+  add_env_command(cli);
+  add_shell_command(cli);
+  add_init_command(cli);
+  add_lock_command(cli);
+  add_verify_command(cli);
+  add_diff_command(cli);
 
+  // `run` hands everything after "--" to the command untouched (CLI11 would
+  // otherwise take those words as its own positionals).
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) != "--") continue;
+    bool is_run = false;
+    for (int j = 1; j < i; ++j) is_run = is_run || std::string_view(argv[j]) == "run";
+    if (is_run) {
+      cli.has_passthrough = true;
+      for (int j = i + 1; j < argc; ++j) cli.passthrough.emplace_back(argv[j]);
+      argc = i;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

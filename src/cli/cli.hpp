@@ -27,6 +27,9 @@ struct UsageError : std::runtime_error {
 struct Cli {
   CLI::App app{"gpuenv: make GPU machine-learning environments reproducible and self-explaining", "gpuenv"};
   std::map<CLI::App*, std::function<int()>> actions;
+  // `gpuenv run [options] -- CMD ARGS`: everything after the first "--" (set only for run).
+  std::vector<std::string> passthrough;
+  bool has_passthrough = false;
   CLI::App* add(const std::string& name, const std::string& description, std::function<int()> action) {
     auto* sub = app.add_subcommand(name, description);
     actions[sub] = std::move(action);
@@ -58,6 +61,13 @@ struct DoctorRun {
 DoctorRun run_doctor_pipeline(const DoctorInputs& in);
 // Registers --from, --root, --only, --skip, --timeout, --libcuda, --libnvml, --no-driver.
 void add_doctor_inputs(CLI::App* cmd, DoctorInputs& in);
+void add_run_command(Cli& cli);
+void add_env_command(Cli& cli);
+void add_shell_command(Cli& cli);
+void add_init_command(Cli& cli);
+void add_lock_command(Cli& cli);
+void add_verify_command(Cli& cli);
+void add_diff_command(Cli& cli);
 
 int run_cli(int argc, char** argv);
 

@@ -1,0 +1,41 @@
+// gpuenv diff A B: compare two locks or saved snapshots in the terms of verify.
+#include "cli/cli.hpp"
+#include "cli/stack_cli.hpp"
+#include "lock/diff.hpp"
+#include "util/term.hpp"
+
+namespace gpuenv {
+
+std::string changes_json(const std::vector<LockChange>& changes);
+std::string changes_summary(const std::vector<LockChange>& changes);
+int exit_for(const std::vector<LockChange>& changes, bool allow_compatible);
+
+void add_diff_command(Cli& cli) {
+  static std::string a, b;
+  static bool json = false, allow_compatible = false;
+  auto* cmd = cli.add("diff", "Compare two locks or snapshots (two machines, or before and after an update)", [] {
+    auto la = read_lock_or_snapshot(a);
+    auto lb = read_lock_or_snapshot(b);
+    auto changes = diff_locks(la, lb);
+    std::string out;
+    if (json) out = changes_json(changes);
+    else if (changes.empty()) out = "gpuenv diff: no differences\n";
+    else out = "gpuenv diff: " + changes_summary(changes) + " from " + a + " to " + b + "\n" + render_changes(changes, should_color(1));
+    write_output("", out);
+    return exit_for(changes, allow_compatible);
+  });
+  cmd->description(
+      "Compare A with B, each a gpuenv.lock or a saved snapshot (gpuenv doctor --json), and judge each\n"
+      "change as verify does. Snapshots carry no file hashes: libraries are compared by path, version\n"
+      "and size.\n\n"
+      "Examples:\n"
+      "  gpuenv diff node1.json node2.json\n"
+      "  gpuenv diff old/gpuenv.lock gpuenv.lock\n\n"
+      "Exit status: 0 no differences, 1 differences, 2 an unreadable or bad input.");
+  cmd->add_option("A", a, "The earlier lock or snapshot")->required();
+  cmd->add_option("B", b, "The later lock or snapshot")->required();
+  cmd->add_flag("--json", json, "Print the changes as JSON");
+  cmd->add_flag("--allow-compatible", allow_compatible, "Exit 0 when every change is judged fine");
+}
+
+}  // namespace gpuenv

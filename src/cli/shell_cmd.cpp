@@ -1,0 +1,41 @@
+// gpuenv shell: the user's $SHELL inside the project's environment.
+#include <cstdio>
+
+#include "cli/activation_cli.hpp"
+#include "cli/cli.hpp"
+
+namespace gpuenv {
+
+void add_shell_command(Cli& cli) {
+  static ActivationArgs a;
+  static bool quiet = false;
+  auto* cmd = cli.add("shell", "Start your shell ($SHELL) in the project's environment", [] {
+    auto spec = spec_for_command(a);
+    auto p = activate_for_command(spec, a);
+    if (a.verbose > 0) std::fputs(describe_changes(spec, p.result, a.verbose).c_str(), stderr);
+    if (a.check && !check_environment(spec, p.result, a)) {
+      std::fprintf(stderr, "gpuenv: not starting the shell: the environment cannot work (findings above)\n");
+      return kExitProblems;
+    }
+    auto it = p.result.env.find("SHELL");
+    std::string sh = it != p.result.env.end() && !it->second.empty() ? it->second : "/bin/sh";
+    if (!quiet)
+      std::fprintf(stderr, "gpuenv: %s in %s ('exit' to leave)\n", sh.c_str(),
+                   spec.path.empty() ? "the driver-fixed environment" : spec.path.c_str());
+    return exec_with_environment({sh}, p.result.env);
+  });
+  cmd->description(
+      "Start $SHELL (or /bin/sh) with the environment `gpuenv run` would give, and leave it with 'exit'.\n"
+      "Start-up files (.bashrc, config.fish) run as usual and may change PATH again: for a shell you\n"
+      "keep, prefer `eval \"$(gpuenv env)\"` at the end of them, or direnv's `use gpuenv`.\n\n"
+      "Examples:\n"
+      "  gpuenv shell\n"
+      "  gpuenv shell -v --check");
+  cmd->add_option("--spec", a.spec, "Use this spec instead of looking for gpuenv.toml");
+  cmd->add_flag("-v,--verbose", a.verbose, "Tell each change on stderr");
+  cmd->add_flag("--check", a.check, "Run the fast doctor checks first; refuse when the environment cannot work");
+  cmd->add_flag("-q,--quiet", quiet, "Do not print the entering line");
+  cmd->add_option("--root", a.root, "Read files under DIR instead of / (tests)")->group("");
+}
+
+}  // namespace gpuenv

@@ -1,0 +1,235 @@
+// Lock model: fingerprint from a Snapshot, the TOML text, its checksum, and
+// the judged differences (verify's fixture pairs).
+#include <gtest/gtest.h>
+
+#include "lock/diff.hpp"
+#include "lock/lock.hpp"
+#include "util/strings.hpp"
+
+using namespace gpuenv;
+
+namespace {
+
+const std::string kSite = "/opt/torch/.venv/lib/python3.12/site-packages";
+
+LibraryCopy lib(std::string name, std::string path, std::string version, std::string origin, std::uint64_t size) {
+  LibraryCopy c;
+  c.name = std::move(name);
+  c.path = path;
+  c.realpath = path;
+  c.version = std::move(version);
+  c.origin = std::move(origin);
+  c.size = size;
+  return c;
+}
+
+// The H100 machine as captured (/work/cap): driver 580.159.04, torch 2.11.0+cu130 with wheel cuDNN 9.19.
+Snapshot h100() {
+  Snapshot s;
+  s.host.arch = "x86_64";
+  s.kernel.version = "580.159.04";
+  s.cuda.status = "ok";
+  s.cuda.library_version = "580.159.04";
+  s.cuda.driver_version = 13000;
+  CudaDevice d;
+  d.name = "NVIDIA H100 80GB HBM3";
+  d.cc_major = 9;
+  s.cuda.devices.push_back(d);
+  s.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib64:/usr/local/nvidia/lib";
+  Interpreter py;
+  py.path = "/opt/torch/.venv/bin/python3";
+  py.realpath = "/usr/bin/python3.12";
+  py.version = "3.12.3";
+  py.kind = "venv";
+  py.prefix = "/opt/torch/.venv";
+  Framework t;
+  t.name = "torch";
+  t.version = "2.11.0+cu130";
+  t.distribution = "torch";
+  t.cuda_build = true;
+  t.cuda_version = "13.0";
+  t.cudnn_version = "9.17.1";
+  t.location = kSite + "/torch";
+  py.frameworks.push_back(t);
+  py.distributions.push_back({"nvidia-cudnn-cu13", "9.19.0.56", kSite, "", {}, "pip"});
+  py.distributions.push_back({"torch", "2.11.0+cu130", kSite, "", {}, "pip"});
+  s.python.interpreters.push_back(py);
+  s.python.active = 0;
+  s.libraries.copies.push_back(lib("cuda", "/usr/local/nvidia/lib64/libcuda.so.580.159.04", "580.159.04", "LD_LIBRARY_PATH", 1000));
+  s.libraries.copies.push_back(lib("nvidia-ml", "/usr/local/nvidia/lib64/libnvidia-ml.so.580.159.04", "580.159.04", "LD_LIBRARY_PATH", 900));
+  s.libraries.copies.push_back(lib("cudnn", kSite + "/nvidia/cudnn/lib/libcudnn.so.9", "9.19.0", "wheel", 129240));
+  s.libraries.copies.push_back(lib("cublas", kSite + "/nvidia/cu13/lib/libcublas.so.13", "13.1.0", "wheel", 54177976));
+  s.libraries.copies.push_back(lib("cudnn", "/usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "9.14.0", "default", 129000));
+  s.libraries.copies.push_back(lib("cudnn", "/other/env/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9", "9.1.0", "wheel", 1));
+  return s;
+}
+
+FileHasher fake_hash() {
+  return [](const std::string& p) { return "h-" + p; };
+}
+
+const LockChange* find(const std::vector<LockChange>& v, const std::string& subject_prefix) {
+  for (auto& c : v)
+    if (c.subject.starts_with(subject_prefix)) return &c;
+  return nullptr;
+}
+
+TEST(Lock, FingerprintOfTheH100Stack) {
+  auto l = lock_from_snapshot(h100(), -1, fake_hash());
+  EXPECT_EQ(l.kernel_module, "580.159.04");
+  EXPECT_EQ(l.cuda_driver_api, "13.0");
+  ASSERT_EQ(l.gpus.size(), 1u);
+  EXPECT_EQ(l.gpus[0].compute_capability, "9.0");
+  ASSERT_TRUE(l.python);
+  EXPECT_EQ(l.python->version, "3.12.3");
+  ASSERT_EQ(l.wheels.size(), 1u);  // nvidia-* only
+  EXPECT_EQ(l.wheels[0].name, "nvidia-cudnn-cu13");
+  std::vector<std::string> keys;
+  for (auto& x : l.libraries) keys.push_back(x.key + "=" + x.realpath);
+  // The wheel's cuDNN wins over the system copy; another environment's wheel is never reached.
+  EXPECT_EQ(keys, (std::vector<std::string>{"libcublas.so=" + kSite + "/nvidia/cu13/lib/libcublas.so.13",
+                                            "libcuda.so=/usr/local/nvidia/lib64/libcuda.so.580.159.04",
+                                            "libcudnn.so=" + kSite + "/nvidia/cudnn/lib/libcudnn.so.9",
+                                            "libnvidia-ml.so=/usr/local/nvidia/lib64/libnvidia-ml.so.580.159.04"}));
+  EXPECT_EQ(l.libraries[2].used_by, std::vector<std::string>{"torch"});
+  EXPECT_EQ(l.libraries[2].sha256, "h-" + kSite + "/nvidia/cudnn/lib/libcudnn.so.9");
+}
+
+TEST(Lock, TextRoundTripsAndIsStable) {
+  auto l = lock_from_snapshot(h100(), -1, fake_hash());
+  auto text = render_lock(l);
+  EXPECT_EQ(render_lock(lock_from_snapshot(h100(), -1, fake_hash())), text);  // re-locking: no diff
+  auto back = parse_lock(text, "gpuenv.lock");
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(render_lock(*back), text);
+  EXPECT_TRUE(diff_locks(l, *back).empty());
+}
+
+TEST(Lock, EditedTruncatedOrNewerLocksAreErrorsNeverVerdicts) {
+  auto text = render_lock(lock_from_snapshot(h100(), -1, fake_hash()));
+  // Every truncation point.
+  for (size_t n = 0; n < text.size(); n += 7) {
+    auto r = parse_lock(text.substr(0, n), "gpuenv.lock");
+    EXPECT_FALSE(r) << "accepted a lock cut at byte " << n;
+  }
+  auto edited = replace_all(text, "9.19.0", "9.14.0");
+  auto r = parse_lock(edited, "gpuenv.lock");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("truncated or edited"), std::string::npos);
+  auto newer = replace_all(text, "schema = 1", "schema = 2");
+  r = parse_lock(newer, "gpuenv.lock");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("newer gpuenv (lock schema 2"), std::string::npos);
+  EXPECT_FALSE(parse_lock("", "gpuenv.lock"));
+  EXPECT_FALSE(parse_lock("schema = 1\nchecksum = \"sha256:00\"\n[machine\n", "gpuenv.lock"));
+}
+
+TEST(Diff, DriverUpgradeThatStillRunsTheFrameworksCuda) {
+  auto a = h100();
+  auto b = a;
+  b.kernel.version = b.cuda.library_version = "590.44.01";
+  b.cuda.driver_version = 13010;
+  for (auto& c : b.libraries.copies)
+    if (c.name == "cuda" || c.name == "nvidia-ml") {
+      c.path = replace_all(c.path, "580.159.04", "590.44.01");
+      c.realpath = c.path;
+      c.version = "590.44.01";
+    }
+  auto ch = diff_locks(lock_from_snapshot(a, -1, fake_hash()), lock_from_snapshot(b, -1, fake_hash()));
+  ASSERT_EQ(ch.size(), 1u) << render_changes(ch, false);
+  EXPECT_EQ(ch[0].subject, "driver");
+  EXPECT_EQ(ch[0].impact, Impact::Fine);
+  EXPECT_EQ(ch[0].reason, "still runs CUDA 13.0");
+}
+
+TEST(Diff, DriverDowngradeBelowTheFrameworksCudaBreaks) {
+  auto a = h100();
+  auto b = a;
+  b.kernel.version = b.cuda.library_version = "570.124.06";
+  b.cuda.driver_version = 12080;
+  auto ch = diff_locks(lock_from_snapshot(a, -1, nullptr), lock_from_snapshot(b, -1, nullptr));
+  auto* d = find(ch, "driver");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->impact, Impact::Breaks);
+  EXPECT_NE(d->reason.find("torch needs CUDA 13.0"), std::string::npos);
+}
+
+TEST(Diff, CudnnNineToEightOnTorchsPathBreaks) {
+  auto a = h100();
+  auto b = a;
+  for (auto& c : b.libraries.copies)
+    if (c.name == "cudnn" && c.origin == "wheel" && contains(c.path, "/opt/torch")) {
+      c.path = c.realpath = kSite + "/nvidia/cudnn/lib/libcudnn.so.8";
+      c.version = "8.9.7";
+    }
+  auto ch = diff_locks(lock_from_snapshot(a, -1, fake_hash()), lock_from_snapshot(b, -1, fake_hash()));
+  auto* c = find(ch, "cuDNN (libcudnn.so) for torch");
+  ASSERT_NE(c, nullptr) << render_changes(ch, false);
+  EXPECT_EQ(c->impact, Impact::Breaks);
+  EXPECT_NE(c->reason.find("torch needs libcudnn.so.9"), std::string::npos);
+}
+
+TEST(Diff, LdLibraryPathPuttingSystemCudnnFirstIsNamed) {
+  auto a = h100();
+  auto b = a;
+  b.env["LD_LIBRARY_PATH"] = "/usr/lib/x86_64-linux-gnu:" + b.env["LD_LIBRARY_PATH"];
+  for (auto& c : b.libraries.copies)
+    if (contains(c.path, "/usr/lib/x86_64-linux-gnu/")) c.origin = "LD_LIBRARY_PATH";
+  auto ch = diff_locks(lock_from_snapshot(a, -1, fake_hash()), lock_from_snapshot(b, -1, fake_hash()));
+  auto* c = find(ch, "cuDNN (libcudnn.so) for torch");
+  ASSERT_NE(c, nullptr) << render_changes(ch, false);
+  EXPECT_EQ(c->impact, Impact::Breaks);  // 9.14 < the 9.17 torch was built against
+  EXPECT_NE(c->reason.find("9.19.0 -> 9.14.0"), std::string::npos) << c->reason;
+  EXPECT_NE(c->reason.find("LD_LIBRARY_PATH now puts /usr/lib/x86_64-linux-gnu first"), std::string::npos) << c->reason;
+}
+
+TEST(Diff, FrameworkReplacedByACpuBuildBreaks) {
+  auto a = h100();
+  auto b = a;
+  auto& t = b.python.interpreters[0].frameworks[0];
+  t.version = "2.11.0+cpu";
+  t.cuda_build = false;
+  t.cuda_version.clear();
+  auto ch = diff_locks(lock_from_snapshot(a, -1, nullptr), lock_from_snapshot(b, -1, nullptr));
+  auto* c = find(ch, "torch");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->impact, Impact::Breaks);
+  EXPECT_NE(c->reason.find("CPU-only build"), std::string::npos);
+  EXPECT_EQ(ch[0].impact, Impact::Breaks);  // most severe first
+}
+
+TEST(Diff, InterpreterChangedToAnotherMinorBreaks) {
+  auto a = h100();
+  auto b = a;
+  b.python.interpreters[0].version = "3.11.9";
+  b.python.interpreters[0].realpath = "/usr/bin/python3.11";
+  auto ch = diff_locks(lock_from_snapshot(a, -1, nullptr), lock_from_snapshot(b, -1, nullptr));
+  auto* c = find(ch, "python");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->impact, Impact::Breaks);
+  auto p = a;
+  p.python.interpreters[0].version = "3.12.4";
+  auto patch = diff_locks(lock_from_snapshot(a, -1, nullptr), lock_from_snapshot(p, -1, nullptr));
+  ASSERT_EQ(patch.size(), 1u);
+  EXPECT_EQ(patch[0].impact, Impact::Fine);
+}
+
+TEST(Diff, SameVersionDifferentContentIsRisky) {
+  auto a = lock_from_snapshot(h100(), -1, fake_hash());
+  auto b = a;
+  for (auto& l : b.libraries)
+    if (l.key == "libcublas.so") l.sha256 = "other";
+  auto ch = diff_locks(a, b);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].impact, Impact::Risky);
+  EXPECT_NE(ch[0].reason.find("different content"), std::string::npos);
+}
+
+TEST(Lock, SonameHelpers) {
+  EXPECT_EQ(soname_from_file("libcudnn.so.9.14.0"), "libcudnn.so.9");
+  EXPECT_EQ(soname_from_file("libcublasLt.so.13"), "libcublasLt.so.13");
+  EXPECT_EQ(soname_from_file("libcuda.so"), "libcuda.so");
+  EXPECT_EQ(soname_stem("libcudnn.so.9"), "libcudnn.so");
+}
+
+}  // namespace

@@ -116,7 +116,8 @@ namespace {
 
 class Inventory {
  public:
-  Inventory(const ProbeContext& ctx, const Knowledge& k, Snapshot& s) : ctx_(ctx), k_(k), s_(s) {}
+  Inventory(const ProbeContext& ctx, const Knowledge& k, Snapshot& s, bool driver_only = false)
+      : ctx_(ctx), k_(k), s_(s), driver_only_(driver_only) {}
 
   void scan_dir(const std::string& dir, const std::string& origin) {
     auto& fs = ctx_.fs;
@@ -129,7 +130,7 @@ class Inventory {
     auto& fs = ctx_.fs;
     auto name = base_name(path);
     auto* fam = k_.library_family_for_file(name);
-    if (!fam) return;
+    if (!fam || (driver_only_ && !fam->driver)) return;
     auto real = fs.realpath(path);
     if (!real || !seen_real_.insert(*real).second) return;  // dangling link, or a copy already listed
     auto st = fs.stat(*real);
@@ -215,6 +216,7 @@ class Inventory {
   const ProbeContext& ctx_;
   const Knowledge& k_;
   Snapshot& s_;
+  bool driver_only_;
   std::set<std::string> seen_dirs_, seen_real_;
   std::map<std::string, std::vector<std::string>> lists_;
   std::map<std::string, std::string> files_;
@@ -417,6 +419,42 @@ Consumer resolve_file(const ProbeContext& ctx, const elf::Resolver& r, const Sna
   return c;
 }
 
+// The directories where driver libraries and their look-alikes live, in the loader's order first.
+static void scan_driver_dirs(const ProbeContext& ctx, const elf::LoaderConfig& cfg, Inventory& inv) {
+  for (auto& d : cfg.ld_library_path) inv.scan_dir(d, "LD_LIBRARY_PATH");
+  for (auto& d : elf::read_ld_so_conf(ctx.fs)) inv.scan_dir(d, "ld.so.conf");
+  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+                        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"})
+    inv.scan_dir(d, "default");
+  inv.scan_dir("/run/opengl-driver/lib", "nixos-driver");
+  inv.scan_dir("/usr/lib/wsl/lib", "wsl");
+  for (const char* d : {"/usr/local/nvidia/lib64", "/usr/local/nvidia/lib", "/usr/lib/nvidia", "/usr/lib64/nvidia",
+                        "/usr/lib/x86_64-linux-gnu/nvidia/current"})
+    inv.scan_dir(d, "driver-dir");
+}
+
+static std::vector<std::string> toolkit_dirs(const ProbeContext& ctx) {
+  std::vector<std::string> toolkits;
+  for (auto& name : ctx.fs.list("/usr/local"))
+    if (name.starts_with("cuda")) toolkits.push_back("/usr/local/" + name);
+  toolkits.push_back("/opt/cuda");
+  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
+    if (auto v = env_or(ctx, var); !v.empty()) toolkits.push_back(v);
+  return toolkits;
+}
+
+void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s) {
+  auto& k = Knowledge::get();
+  auto cfg = loader_config(ctx, s);
+  Inventory inv(ctx, k, s, /*driver_only=*/true);
+  scan_driver_dirs(ctx, cfg, inv);
+  for (auto& base : toolkit_dirs(ctx)) {
+    inv.scan_dir(base + "/lib64/stubs", "cuda-stubs");
+    inv.scan_dir(base + "/compat", "cuda-compat");
+    for (auto& t : ctx.fs.list(base + "/targets")) inv.scan_dir(base + "/targets/" + t + "/lib/stubs", "cuda-stubs");
+  }
+}
+
 void probe_libraries(const ProbeContext& ctx, Snapshot& s) {
   auto& k = Knowledge::get();
   auto& fs = ctx.fs;
@@ -430,23 +468,8 @@ void probe_libraries(const ProbeContext& ctx, Snapshot& s) {
 
   // 1. Inventory, in the loader's order first so that a file's origin is the way the loader meets it.
   Inventory inv(ctx, k, s);
-  for (auto& d : cfg.ld_library_path) inv.scan_dir(d, "LD_LIBRARY_PATH");
-  for (auto& d : elf::read_ld_so_conf(fs)) inv.scan_dir(d, "ld.so.conf");
-  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-                        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"})
-    inv.scan_dir(d, "default");
-  inv.scan_dir("/run/opengl-driver/lib", "nixos-driver");
-  inv.scan_dir("/usr/lib/wsl/lib", "wsl");
-  for (const char* d : {"/usr/local/nvidia/lib64", "/usr/local/nvidia/lib", "/usr/lib/nvidia", "/usr/lib64/nvidia",
-                        "/usr/lib/x86_64-linux-gnu/nvidia/current"})
-    inv.scan_dir(d, "driver-dir");
-  std::vector<std::string> toolkits;
-  for (auto& name : fs.list("/usr/local"))
-    if (name.starts_with("cuda")) toolkits.push_back("/usr/local/" + name);
-  toolkits.push_back("/opt/cuda");
-  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
-    if (auto v = env_or(ctx, var); !v.empty()) toolkits.push_back(v);
-  for (auto& base : toolkits) {
+  scan_driver_dirs(ctx, cfg, inv);
+  for (auto& base : toolkit_dirs(ctx)) {
     inv.scan_dir(base + "/lib64/stubs", "cuda-stubs");
     inv.scan_dir(base + "/compat", "cuda-compat");
     for (auto& t : fs.list(base + "/targets")) {

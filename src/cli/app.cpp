@@ -2,6 +2,11 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <sstream>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "build_info.hpp"
 #include "cli/cli.hpp"
@@ -31,26 +36,59 @@ void write_output(const std::string& path, const std::string& text) {
   if (!r) throw UsageError(r.error());
 }
 
+namespace {
+// Command lists show the first sentence of each command's description; its own --help shows all of it.
+class ShortListFormatter : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    // First sentence of the first paragraph, on one line, at most ~90 characters.
+    std::string d = sub->get_description();
+    d = d.substr(0, d.find("\n\n"));
+    std::string line;
+    for (char c : d) {
+      if (c == '\n') c = ' ';
+      if (c == ' ' && !line.empty() && line.back() == ' ') continue;
+      line += c;
+    }
+    if (auto dot = line.find(". "); dot != std::string::npos) line.resize(dot + 1);
+    if (line.size() > 90) {
+      line.resize(line.rfind(' ', 87));
+      line += "...";
+    }
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true), line, get_column_width());
+    return out.str();
+  }
+};
+}  // namespace
+
 int run_cli(int argc, char** argv) {
   Cli cli;
   auto& app = cli.app;
+  app.formatter(std::make_shared<ShortListFormatter>());
   app.set_version_flag("-V,--version", std::string("gpuenv ") + GPUENV_VERSION);
   app.require_subcommand(0, 1);
   app.footer(
       "Exit codes: 0 healthy, 1 problems found, 2 usage or internal error.\n"
       "Run 'gpuenv COMMAND --help' for a command's options; docs/ has the JSON schema and every check.");
-  add_doctor_command(cli);
-  add_checks_command(cli);
-  add_ldd_command(cli);
-  add_fleet_command(cli);
-  add_slurm_command(cli);
-  add_run_command(cli);
-  add_env_command(cli);
-  add_shell_command(cli);
-  add_init_command(cli);
-  add_lock_command(cli);
-  add_verify_command(cli);
-  add_diff_command(cli);
+  // The commands, in the order `gpuenv --help` lists them. Setting up every command's options costs
+  // more than a whole `gpuenv run`, so a run that names a known command registers only that one
+  // (help, errors and unknown words register all, so the messages stay complete).
+  static const std::vector<std::pair<const char*, void (*)(Cli&)>> commands = {
+      {"doctor", add_doctor_command}, {"checks", add_checks_command}, {"ldd", add_ldd_command},
+      {"run", add_run_command},       {"env", add_env_command},       {"shell", add_shell_command},
+      {"init", add_init_command},     {"lock", add_lock_command},     {"verify", add_verify_command},
+      {"diff", add_diff_command},     {"fleet", add_fleet_command},   {"slurm", add_slurm_command},
+  };
+  std::string_view first = argc > 1 ? argv[1] : "";
+  bool registered = false;
+  for (auto& [name, add] : commands)
+    if (first == name) {
+      add(cli);
+      registered = true;
+    }
+  if (!registered)
+    for (auto& [name, add] : commands) add(cli);
 
   // `run` hands everything after "--" to the command untouched (CLI11 would
   // otherwise take those words as its own positionals).

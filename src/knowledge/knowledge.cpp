@@ -147,6 +147,7 @@ void Knowledge::ensure_libraries() const {
           fam.apt = x["apt"].value_or<std::string>("");
           fam.conda = x["conda"].value_or<std::string>("");
           fam.nix = x["nix"].value_or<std::string>("");
+          for (auto& stem : fam.stems) family_by_stem_.emplace(stem, families_.size());
           families_.push_back(std::move(fam));
         }
     if (auto* fws = l["framework"].as_array())
@@ -194,12 +195,10 @@ const LibraryFamily* Knowledge::library_family_for_file(const std::string& file_
   ensure_libraries();
   auto pos = file_name.find(".so");
   if (pos == std::string::npos) return nullptr;
-  std::string stem = file_name.substr(0, pos);
-  if (stem.ends_with(".alt")) stem.resize(stem.size() - 4);  // libnvrtc.alt.so.13
-  for (auto& f : families_)
-    for (auto& s : f.stems)
-      if (s == stem) return &f;
-  return nullptr;
+  std::string_view stem(file_name.data(), pos);
+  if (stem.ends_with(".alt")) stem.remove_suffix(4);  // libnvrtc.alt.so.13
+  auto it = family_by_stem_.find(stem);
+  return it == family_by_stem_.end() ? nullptr : &families_[it->second];
 }
 
 const FrameworkModel* Knowledge::framework_model(const std::string& name) const {

@@ -145,6 +145,7 @@ class Knowledge {
   mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
   mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_;
   mutable std::vector<LibraryFamily> families_;
+  mutable std::map<std::string, std::size_t, std::less<>> family_by_stem_;  // stem -> index in families_
   mutable std::vector<FrameworkModel> frameworks_;
   mutable std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
   mutable std::vector<CudaRelease> cuda_releases_;

@@ -116,21 +116,29 @@ namespace {
 
 class Inventory {
  public:
-  Inventory(const ProbeContext& ctx, const Knowledge& k, Snapshot& s, bool driver_only = false)
-      : ctx_(ctx), k_(k), s_(s), driver_only_(driver_only) {}
+  Inventory(const ProbeContext& ctx, const Knowledge& k, Snapshot& s) : ctx_(ctx), k_(k), s_(s) {}
 
   void scan_dir(const std::string& dir, const std::string& origin) {
     auto& fs = ctx_.fs;
     auto canon = fs.realpath(dir);
     if (!canon || !seen_dirs_.insert(*canon + "\t" + origin).second) return;
-    for (auto& name : fs.list(dir)) add_file(normalize_path(dir + "/" + name), origin);
+    // Directories like /usr/lib/x86_64-linux-gnu hold thousands of files: match names before building paths.
+    auto norm_dir = normalize_path(dir);
+    for (auto& name : fs.list(dir, /*sorted=*/false)) {
+      if (name.size() < 6 || name.compare(0, 3, "lib") != 0 || name.find(".so") == std::string::npos) continue;
+      if (!k_.library_family_for_file(name)) continue;
+      matched_.push_back(name);
+    }
+    std::sort(matched_.begin(), matched_.end());
+    for (auto& name : matched_) add_file(norm_dir == "/" ? "/" + name : norm_dir + "/" + name, origin);
+    matched_.clear();
   }
 
   void add_file(const std::string& path, const std::string& origin) {
     auto& fs = ctx_.fs;
     auto name = base_name(path);
     auto* fam = k_.library_family_for_file(name);
-    if (!fam || (driver_only_ && !fam->driver)) return;
+    if (!fam) return;
     auto real = fs.realpath(path);
     if (!real || !seen_real_.insert(*real).second) return;  // dangling link, or a copy already listed
     auto st = fs.stat(*real);
@@ -216,7 +224,7 @@ class Inventory {
   const ProbeContext& ctx_;
   const Knowledge& k_;
   Snapshot& s_;
-  bool driver_only_;
+  std::vector<std::string> matched_;
   std::set<std::string> seen_dirs_, seen_real_;
   std::map<std::string, std::vector<std::string>> lists_;
   std::map<std::string, std::string> files_;
@@ -444,14 +452,48 @@ static std::vector<std::string> toolkit_dirs(const ProbeContext& ctx) {
 }
 
 void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s) {
-  auto& k = Knowledge::get();
-  auto cfg = loader_config(ctx, s);
-  Inventory inv(ctx, k, s, /*driver_only=*/true);
-  scan_driver_dirs(ctx, cfg, inv);
+  // `gpuenv run` pays for this on every start: no directory listings of the big system directories, no
+  // ELF reads, no knowledge parse. The names are the driver's ABI (libcuda.so.1, libnvidia-ml.so.1).
+  auto& fs = ctx.fs;
+  std::vector<std::pair<std::string, std::string>> dirs;  // directory, origin
+  if (auto v = env_or(ctx, "LD_LIBRARY_PATH"); !v.empty())
+    for (auto& d : split(v, ':', false)) dirs.push_back({d, "LD_LIBRARY_PATH"});
+  for (auto& d : elf::read_ld_so_conf(fs)) dirs.push_back({d, "ld.so.conf"});
+  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+                        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"})
+    dirs.push_back({d, "default"});
+  dirs.push_back({"/run/opengl-driver/lib", "nixos-driver"});
+  dirs.push_back({"/usr/lib/wsl/lib", "wsl"});
+  for (const char* d : {"/usr/local/nvidia/lib64", "/usr/local/nvidia/lib", "/usr/lib/nvidia", "/usr/lib64/nvidia",
+                        "/usr/lib/x86_64-linux-gnu/nvidia/current"})
+    dirs.push_back({d, "driver-dir"});
   for (auto& base : toolkit_dirs(ctx)) {
-    inv.scan_dir(base + "/lib64/stubs", "cuda-stubs");
-    inv.scan_dir(base + "/compat", "cuda-compat");
-    for (auto& t : ctx.fs.list(base + "/targets")) inv.scan_dir(base + "/targets/" + t + "/lib/stubs", "cuda-stubs");
+    dirs.push_back({base + "/lib64/stubs", "cuda-stubs"});
+    dirs.push_back({base + "/compat", "cuda-compat"});
+    for (auto& t : fs.list(base + "/targets")) dirs.push_back({base + "/targets/" + t + "/lib/stubs", "cuda-stubs"});
+  }
+  std::set<std::string> seen;
+  for (auto& [dir, origin] : dirs) {
+    for (const char* name : {"libcuda.so.1", "libcuda.so", "libnvidia-ml.so.1", "libnvidia-ml.so"}) {
+      std::string path = normalize_path(dir + "/" + name);
+      if (fs.lstat(path).kind == FileKind::Missing) continue;
+      auto real = fs.realpath(path);
+      if (!real || !seen.insert(*real).second) continue;
+      auto st = fs.stat(*real);
+      if (st.kind != FileKind::Regular) continue;
+      bool cuda = std::string_view(name).starts_with("libcuda");
+      LibraryCopy c;
+      c.name = cuda ? "cuda" : "nvidia-ml";
+      c.path = path;
+      c.realpath = *real;
+      c.size = st.size;
+      c.soname = cuda ? "libcuda.so.1" : "libnvidia-ml.so.1";
+      c.stub = contains(*real, "/stubs/") || origin == "cuda-stubs";
+      c.origin = c.stub ? "cuda-stubs" : origin;
+      c.version = version_from_name(base_name(*real), c.soname);
+      if (c.version == "1") c.version.clear();
+      s.libraries.copies.push_back(std::move(c));
+    }
   }
 }
 

@@ -96,7 +96,7 @@ std::optional<std::string> Fs::read_line(std::string_view path) const {
   return std::string(trim(std::string_view(*r).substr(0, nl)));
 }
 
-std::vector<std::string> Fs::list(std::string_view dir) const {
+std::vector<std::string> Fs::list(std::string_view dir, bool sorted) const {
   record(dir);
   std::vector<std::string> out;
   std::string hp = io_path(dir);
@@ -107,7 +107,7 @@ std::vector<std::string> Fs::list(std::string_view dir) const {
     out.emplace_back(e->d_name);
   }
   ::closedir(d);
-  std::sort(out.begin(), out.end());
+  if (sorted) std::sort(out.begin(), out.end());
   return out;
 }
 

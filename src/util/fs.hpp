@@ -45,8 +45,8 @@ class Fs {
   std::optional<std::string> read_opt(std::string_view path, std::size_t max_bytes = 64u << 20) const;
   // First line, trimmed. Handy for sysfs.
   std::optional<std::string> read_line(std::string_view path) const;
-  // Sorted names in a directory (no "." or ".."); empty when missing.
-  std::vector<std::string> list(std::string_view dir) const;
+  // Names in a directory (no "." or ".."), sorted unless asked not to; empty when missing.
+  std::vector<std::string> list(std::string_view dir, bool sorted = true) const;
   std::optional<std::string> readlink(std::string_view path) const;
   FileStat stat(std::string_view path) const;   // follows symlinks (within the root)
   FileStat lstat(std::string_view path) const;  // does not follow

@@ -27,7 +27,11 @@ workload() {  # $1 framework: initialise the GPU the way the capture did, then p
     jax)   code='import jax, jax.numpy as jnp; (jnp.ones(3)*2).block_until_ready(); jax.devices()' ;;
     cupy)  code='import cupy; (cupy.ones(3)*2).sum().item()' ;;
   esac
-  "$PY" -c "$code
+  "$PY" -c "
+try:
+    exec(\"\"\"$code\"\"\")
+except Exception as e:  # a framework that fails (the cuDNN fault) still shows what it mapped
+    import sys; print('workload failed:', e, file=sys.stderr)
 import re
 seen=set()
 for line in open('/proc/self/maps'):

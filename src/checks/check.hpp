@@ -42,6 +42,7 @@ struct CheckDef {
 // Each family file contributes its checks here, in the order they run.
 void add_gpu_checks(std::vector<CheckDef>& out);
 void add_driver_checks(std::vector<CheckDef>& out);
+void add_multigpu_checks(std::vector<CheckDef>& out);
 void add_library_checks(std::vector<CheckDef>& out);
 
 const std::vector<CheckDef>& all_checks();

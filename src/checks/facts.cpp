@@ -1,6 +1,8 @@
 #include "checks/facts.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <set>
 #include <cstring>
 
 #include "util/strings.hpp"
@@ -58,6 +60,86 @@ int physical_gpu_count(const Snapshot& s) {
   if (s.nvml.status == "ok") return int(s.nvml.devices.size());
   if (!s.kernel.proc_gpus.empty()) return int(s.kernel.proc_gpus.size());
   return int(s.pci.size());
+}
+
+}  // namespace gpuenv
+
+namespace gpuenv {
+
+std::vector<PhysicalGpu> physical_gpus(const Snapshot& s) {
+  std::vector<PhysicalGpu> out;
+  if (!s.nvml.devices.empty()) {
+    for (auto& d : s.nvml.devices) out.push_back({d.pci_bus_id, d.uuid, d.name, d.mig_current});
+  } else if (!s.cuda.devices.empty() && !s.getenv("CUDA_VISIBLE_DEVICES")) {
+    for (auto& d : s.cuda.devices) out.push_back({d.pci_bus_id, d.uuid, d.name, -1});
+  } else {
+    for (auto& d : s.pci) out.push_back({d.address, "", d.name, -1});
+  }
+  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.bus < b.bus; });
+  return out;
+}
+
+std::vector<std::string> cuda_numbering(const Snapshot& s, bool pci_order) {
+  std::vector<std::string> out;
+  if (!pci_order && !s.cuda.default_order.empty()) return s.cuda.default_order;
+  if (!pci_order && !s.getenv("CUDA_VISIBLE_DEVICES") && s.cuda.status == "ok" && !s.getenv("CUDA_DEVICE_ORDER")) {
+    for (auto& d : s.cuda.devices) out.push_back(d.pci_bus_id);
+    if (!out.empty()) return out;
+  }
+  auto gpus = physical_gpus(s);
+  if (!pci_order && gpus.size() > 1) return {};  // the default order of several GPUs is unknown
+  for (auto& g : gpus) out.push_back(g.bus);
+  return out;
+}
+
+std::vector<VisibleEntry> visible_devices(const Snapshot& s, const std::string& value, bool pci_order) {
+  std::vector<VisibleEntry> out;
+  auto gpus = physical_gpus(s);
+  auto numbering = cuda_numbering(s, pci_order);
+  bool stopped = false;
+  for (auto& raw : split(value, ',', true)) {
+    VisibleEntry e;
+    e.text = std::string(trim(raw));
+    if (stopped) {
+      e.kind = "invalid";
+      e.problem = "after an entry that names no device, CUDA ignores the rest";
+      out.push_back(e);
+      continue;
+    }
+    if (auto idx = parse_int(e.text)) {
+      e.kind = "index";
+      if (*idx >= 0 && size_t(*idx) < numbering.size()) e.bus = numbering[size_t(*idx)];
+      else if (numbering.empty() && *idx >= 0 && size_t(*idx) < gpus.size()) e.bus = "";  // order unknown
+      else e.problem = "index " + e.text + " is out of range: the machine has " + std::to_string(gpus.size()) + " GPU(s)";
+    } else if (e.text.starts_with("GPU-")) {
+      e.kind = "uuid";
+      int matches = 0;
+      for (auto& g : gpus)
+        if (!g.uuid.empty() && g.uuid.starts_with(e.text)) {
+          ++matches;
+          e.bus = g.bus;
+        }
+      if (matches == 0) e.problem = "no GPU has a UUID starting with " + e.text;
+      if (matches > 1) {
+        e.bus.clear();
+        e.problem = e.text + " matches several GPUs";
+      }
+    } else if (e.text.starts_with("MIG-")) {
+      e.kind = "mig";
+      bool any_mig = std::any_of(gpus.begin(), gpus.end(), [](auto& g) { return g.mig == 1; });
+      if (!any_mig) e.problem = "a MIG instance, but no GPU has MIG mode enabled";
+      else e.bus = "MIG";  // the instance lives on a MIG-enabled GPU; NVML instance lookup is not probed
+    } else {
+      e.kind = "invalid";
+      e.problem = "neither an index nor a GPU-/MIG- identifier";
+    }
+    if (!e.problem.empty()) {
+      e.bus.clear();
+      stopped = true;
+    }
+    out.push_back(e);
+  }
+  return out;
 }
 
 }  // namespace gpuenv

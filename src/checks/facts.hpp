@@ -21,3 +21,30 @@ std::string signal_name(int sig);
 int physical_gpu_count(const Snapshot& s);
 
 }  // namespace gpuenv
+
+namespace gpuenv {
+
+// A GPU as the machine knows it, in PCI bus order (nvidia-smi's numbering).
+struct PhysicalGpu {
+  std::string bus;   // 0000:41:00.0
+  std::string uuid;  // GPU-...
+  std::string name;
+  int mig = -1;      // MIG mode: 1 on, 0 off, -1 unknown
+};
+std::vector<PhysicalGpu> physical_gpus(const Snapshot& s);
+// CUDA's numbering before CUDA_VISIBLE_DEVICES: bus ids in the order the process's CUDA_DEVICE_ORDER
+// gives (PCI_BUS_ID: bus order; default: fastest first, as the probe recorded). Empty if unknown.
+std::vector<std::string> cuda_numbering(const Snapshot& s, bool pci_order);
+
+// One entry of CUDA_VISIBLE_DEVICES and the GPU it selects.
+struct VisibleEntry {
+  std::string text;
+  std::string kind;      // index, uuid, mig, invalid
+  std::string bus;       // the GPU it selects, "" when it names none
+  std::string problem;   // why it names none
+};
+// Parses CUDA_VISIBLE_DEVICES the way the driver does: entries up to the first one that names no
+// device select GPUs; that one and the rest select nothing.
+std::vector<VisibleEntry> visible_devices(const Snapshot& s, const std::string& value, bool pci_order);
+
+}  // namespace gpuenv

@@ -21,6 +21,7 @@ const std::vector<CheckDef>& all_checks() {
     // Bottom of the stack first: hardware, kernel driver, user-space driver.
     add_gpu_checks(v);
     add_driver_checks(v);
+    add_multigpu_checks(v);
     add_library_checks(v);  // then what the frameworks load on top of the driver
     return v;
   }();

@@ -92,6 +92,7 @@ template <class F> void fields(F&& f, CudaProbe& v) {
   f("init_error_string", v.init_error_string);
   f("device_count", v.device_count);
   f("devices", v.devices);
+  f("default_order", v.default_order);
   f("signal", v.signal);
   f("elapsed_ms", v.elapsed_ms);
 }
@@ -107,8 +108,19 @@ template <class F> void fields(F&& f, NvmlDevice& v) {
   f("memory_total", v.memory_total);
   f("mig_current", v.mig_current);
   f("mig_pending", v.mig_pending);
+  f("nvlinks_active", v.nvlinks_active);
 }
 GPUENV_JSON_DEFINE(NvmlDevice)
+
+template <class F> void fields(F&& f, GpuLink& v) {
+  f("a", v.a);
+  f("b", v.b);
+  f("topology", v.topology);
+  f("p2p_read", v.p2p_read);
+  f("p2p_nvlink", v.p2p_nvlink);
+  f("nvlinks", v.nvlinks);
+}
+GPUENV_JSON_DEFINE(GpuLink)
 
 template <class F> void fields(F&& f, NvmlProbe& v) {
   f("status", v.status);
@@ -122,6 +134,7 @@ template <class F> void fields(F&& f, NvmlProbe& v) {
   f("driver_version", v.driver_version);
   f("cuda_driver_version", v.cuda_driver_version);
   f("devices", v.devices);
+  f("links", v.links);
   f("signal", v.signal);
   f("elapsed_ms", v.elapsed_ms);
 }

@@ -91,6 +91,9 @@ struct CudaProbe {
   std::string init_error_string;
   int device_count = 0;
   std::vector<CudaDevice> devices;
+  // With several GPUs: CUDA's own numbering of all of them (CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER
+  // unset, so the default fastest-first order), as PCI bus ids; empty otherwise.
+  std::vector<std::string> default_order;
   int signal = 0;               // when crashed
   double elapsed_ms = 0;
 };
@@ -104,6 +107,17 @@ struct NvmlDevice {
   std::uint64_t memory_total = 0;
   int mig_current = -1;   // 1 enabled, 0 disabled, -1 not supported
   int mig_pending = -1;
+  int nvlinks_active = 0; // active NVLink links of this GPU
+};
+
+// How two GPUs (NVML indices, PCI order) reach each other.
+struct GpuLink {
+  int a = 0, b = 0;
+  int topology = -1;      // nvmlDeviceGetTopologyCommonAncestor: 0 same board, 10 one PCIe switch, 20 several
+                          // switches, 30 host bridge, 40 NUMA node, 50 across NUMA nodes (SMP link), -1 unknown
+  int p2p_read = -1;      // nvmlDeviceGetP2PStatus(READ): 0 OK, else the NVML reason code, -1 unknown
+  int p2p_nvlink = -1;    // nvmlDeviceGetP2PStatus(NVLINK): 0 OK
+  int nvlinks = 0;        // active NVLink links from a that end at b
 };
 
 struct NvmlProbe {
@@ -118,6 +132,7 @@ struct NvmlProbe {
   std::string driver_version;      // 580.159.04
   int cuda_driver_version = 0;     // nvmlSystemGetCudaDriverVersion
   std::vector<NvmlDevice> devices;
+  std::vector<GpuLink> links;      // every pair of GPUs, when there are several
   int signal = 0;
   double elapsed_ms = 0;
 };

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "util/strings.hpp"
 
@@ -205,6 +206,11 @@ struct NvmlMemory {
   auto getCc = reinterpret_cast<int (*)(Dev, int*, int*)>(sym("nvmlDeviceGetCudaComputeCapability"));
   auto getMem = reinterpret_cast<int (*)(Dev, NvmlMemory*)>(sym("nvmlDeviceGetMemoryInfo"));
   auto getMig = reinterpret_cast<int (*)(Dev, unsigned*, unsigned*)>(sym("nvmlDeviceGetMigMode"));
+  auto getNvLinkState = reinterpret_cast<int (*)(Dev, unsigned, int*)>(sym("nvmlDeviceGetNvLinkState"));
+  auto getNvLinkRemote = reinterpret_cast<int (*)(Dev, unsigned, NvmlPciInfo*)>(sym("nvmlDeviceGetNvLinkRemotePciInfo_v2"));
+  auto getTopology = reinterpret_cast<int (*)(Dev, Dev, int*)>(sym("nvmlDeviceGetTopologyCommonAncestor"));
+  auto getP2P = reinterpret_cast<int (*)(Dev, Dev, int, int*)>(sym("nvmlDeviceGetP2PStatus"));
+  std::vector<Dev> handles;
   unsigned count = 0;
   if (getCount && getCount(&count) == 0) emit("device_count", std::to_string(count));
   for (unsigned i = 0; i < count && i < 64; ++i) {
@@ -227,13 +233,52 @@ struct NvmlMemory {
       mig_cur = int(cur);
       mig_pend = int(pend);
     }
+    int nvlinks = 0;
+    if (getNvLinkState)
+      for (unsigned link = 0; link < 18; ++link) {
+        int active = 0;
+        if (getNvLinkState(d, link, &active) == 0 && active == 1) ++nvlinks;
+      }
     emit("device", std::to_string(i) + "|" + clean(name) + "|" + clean(uuid) + "|" + bus + "|" +
                        std::to_string(maj) + "|" + std::to_string(min) + "|" + std::to_string(mem.total) + "|" +
-                       std::to_string(mig_cur) + "|" + std::to_string(mig_pend));
+                       std::to_string(mig_cur) + "|" + std::to_string(mig_pend) + "|" + std::to_string(nvlinks));
+    handles.push_back(d);
   }
+  // Topology between every pair of GPUs (what NCCL will have to work with).
+  emit("stage", "topology");
+  for (size_t a = 0; a < handles.size(); ++a)
+    for (size_t b = a + 1; b < handles.size(); ++b) {
+      int level = -1, read = -1, nvl = -1, links = 0;
+      if (getTopology) getTopology(handles[a], handles[b], &level);
+      if (getP2P) {
+        getP2P(handles[a], handles[b], 0, &read);  // NVML_P2P_CAPS_INDEX_READ
+        getP2P(handles[a], handles[b], 2, &nvl);   // NVML_P2P_CAPS_INDEX_NVLINK
+      }
+      if (getNvLinkState && getNvLinkRemote) {
+        NvmlPciInfo pb{};
+        if (getPci) getPci(handles[b], &pb);
+        for (unsigned link = 0; link < 18; ++link) {
+          int active = 0;
+          NvmlPciInfo remote{};
+          if (getNvLinkState(handles[a], link, &active) != 0 || active != 1) continue;
+          if (getNvLinkRemote(handles[a], link, &remote) == 0 && remote.domain == pb.domain && remote.bus == pb.bus &&
+              remote.device == pb.device)
+            ++links;
+        }
+      }
+      emit("link", std::to_string(a) + "|" + std::to_string(b) + "|" + std::to_string(level) + "|" +
+                       std::to_string(read) + "|" + std::to_string(nvl) + "|" + std::to_string(links));
+    }
   emit("stage", "done");
   emit("status", "ok");
   ::_exit(0);
+}
+
+// CUDA's own numbering of every GPU: the process's CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER removed.
+[[noreturn]] void cuda_order_child(const std::string& lib) {
+  ::unsetenv("CUDA_VISIBLE_DEVICES");
+  ::unsetenv("CUDA_DEVICE_ORDER");
+  cuda_child(lib);
 }
 
 DriverProbe::Child spawn(void (*body)(const std::string&), const std::string& lib) {
@@ -382,7 +427,12 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
       d.memory_total = std::uint64_t(parse_int(f[6]).value_or(0));
       d.mig_current = to_int(f[7]);
       d.mig_pending = to_int(f[8]);
+      if (f.size() > 9) d.nvlinks_active = to_int(f[9]);
       p.devices.push_back(std::move(d));
+    } else if (k == "link") {
+      auto f = split(v, '|');
+      if (f.size() < 6) return;
+      p.links.push_back({to_int(f[0]), to_int(f[1]), to_int(f[2]), to_int(f[3]), to_int(f[4]), to_int(f[5])});
     }
   });
 }
@@ -390,6 +440,7 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
 DriverProbe::~DriverProbe() {
   reap(cuda_, true);
   reap(nvml_, true);
+  reap(order_, true);
 }
 
 void DriverProbe::start(const DriverProbeOptions& opts) {
@@ -398,6 +449,7 @@ void DriverProbe::start(const DriverProbeOptions& opts) {
   start_ms_ = now_ms();
   cuda_ = spawn(cuda_child, opts.libcuda);
   nvml_ = spawn(nvml_child, opts.libnvml);
+  if (opts.gpu_count_hint > 1) order_ = spawn(cuda_order_child, opts.libcuda);
 }
 
 void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
@@ -408,10 +460,10 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
   const double deadline = start_ms_ + opts_.timeout_s * 1000.0;
   bool slow_reported = false;
   while (true) {
-    pollfd fds[2];
-    Child* who[2];
+    pollfd fds[3];
+    Child* who[3];
     int n = 0;
-    for (Child* c : {&cuda_, &nvml_}) {
+    for (Child* c : {&cuda_, &nvml_, &order_}) {
       if (c->fd >= 0 && !c->eof) {
         fds[n] = {c->fd, POLLIN, 0};
         who[n++] = c;
@@ -450,6 +502,7 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
   // Kill whatever is still running (hung, or finished but slow to exit).
   reap(cuda_, !cuda_.eof);
   reap(nvml_, !nvml_.eof);
+  reap(order_, !order_.eof);
 
   s.cuda = CudaProbe{};
   s.cuda.status = "skipped";
@@ -457,6 +510,13 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
   if (s.cuda.requested.empty()) s.cuda.requested = opts_.libcuda;
   apply_exit(cuda_, s.cuda);
   s.cuda.elapsed_ms = ((cuda_done_ms_ > 0 ? cuda_done_ms_ : now_ms()) - start_ms_);
+
+  if (order_.pid > 0) {
+    CudaProbe all;
+    parse_cuda_child_output(order_.output, all);
+    if (all.status == "ok")
+      for (auto& d : all.devices) s.cuda.default_order.push_back(d.pci_bus_id);
+  }
 
   s.nvml = NvmlProbe{};
   s.nvml.status = "skipped";

@@ -19,6 +19,9 @@ struct DriverProbeOptions {
   std::string libnvml = "libnvidia-ml.so.1";
   double timeout_s = 5.0;
   bool enabled = true;
+  // GPUs the machine has (PCI, /proc/driver/nvidia/gpus); with more than one a third child
+  // records CUDA's default numbering of all of them.
+  int gpu_count_hint = 0;
 };
 
 class DriverProbe {
@@ -45,7 +48,7 @@ class DriverProbe {
 
  private:
   DriverProbeOptions opts_;
-  Child cuda_, nvml_;
+  Child cuda_, nvml_, order_;
   double start_ms_ = 0;
   double cuda_done_ms_ = 0, nvml_done_ms_ = 0;
 };

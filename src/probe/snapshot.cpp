@@ -34,7 +34,12 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
 
   // 1. The driver probe first: its cuInit is the floor of the whole run.
   DriverProbe driver;
-  driver.start(opts.driver);
+  {
+    // One directory listing tells whether CUDA's numbering of several GPUs is worth a third child.
+    auto driver_opts = opts.driver;
+    driver_opts.gpu_count_hint = int(Fs(opts.root).list("/proc/driver/nvidia/gpus", false).size());
+    driver.start(driver_opts);
+  }
 
   // 2. File-reading probes while the driver initialises.
   ProbeContext ctx{Fs(opts.root), opts.env};

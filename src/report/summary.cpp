@@ -23,10 +23,16 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
   std::vector<std::pair<std::string, std::string>> out;
   // GPUs: the CUDA view when it worked, else NVML, else PCI.
   if (!s.cuda.devices.empty()) {
+    // The process's own numbering, as frameworks name them (cuda:0).
     for (auto& d : s.cuda.devices)
-      out.push_back({fmt::format("GPU {}", d.index),
+      out.push_back({fmt::format("cuda:{}", d.index),
                      fmt::format("{} (compute {}.{}, {}) at {}", d.name, d.cc_major, d.cc_minor,
                                  human_bytes(d.total_memory), d.pci_bus_id)});
+    if (s.nvml.devices.size() > s.cuda.devices.size()) {
+      std::vector<std::string> all;
+      for (auto& d : s.nvml.devices) all.push_back(d.pci_bus_id);
+      out.push_back({"all GPUs", fmt::format("{} on this machine: {}", all.size(), join(all, ", "))});
+    }
   } else if (!s.nvml.devices.empty()) {
     for (auto& d : s.nvml.devices)
       out.push_back({fmt::format("GPU {}", d.index),

@@ -59,6 +59,14 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
     out += fmt::format("  {:<22} {} (stage {}{}{})\n", "NVML probe", s.nvml.status, s.nvml.stage,
                        s.nvml.driver_version.empty() ? "" : ", driver " + s.nvml.driver_version,
                        fmt::format(", {:.0f} ms", s.nvml.elapsed_ms));
+    for (auto& l : s.nvml.links)
+      out += fmt::format("  {:<22} {}{}, P2P {}\n", fmt::format("GPU {} <-> GPU {}", l.a, l.b),
+                         l.nvlinks ? fmt::format("{} NVLinks, ", l.nvlinks) : std::string(),
+                         l.topology == 0 ? "same board" : l.topology == 10 ? "PCIe switch" : l.topology == 20 ? "PCIe switches"
+                         : l.topology == 30 ? "host bridge" : l.topology == 40 ? "NUMA node" : l.topology == 50 ? "across NUMA nodes" : "topology unknown",
+                         l.p2p_read == 0 ? "ok" : l.p2p_read < 0 ? "unknown" : "refused (" + std::to_string(l.p2p_read) + ")");
+    if (!s.cuda.default_order.empty())
+      out += fmt::format("  {:<22} {}\n", "CUDA default order", join(s.cuda.default_order, ", "));
     for (auto& c : s.libraries.copies)
       if (o.verbosity >= 2 || c.name == "cuda" || c.name == "nvidia-ml")
         out += fmt::format("  {:<22} {}{} [{}]\n", "lib" + c.name, c.realpath, c.version.empty() ? "" : " " + c.version, c.origin);

@@ -20,12 +20,35 @@ __attribute__((constructor)) static void fake_cuda_load(void) {
   fake_stage("FAKE_CUDA_CRASH", "FAKE_CUDA_HANG", "FAKE_CUDA_EXIT", "load");
 }
 
+/* CUDA's numbering before CUDA_VISIBLE_DEVICES: FAKE_GPUS order (standing for fastest first), or PCI bus
+ * order with CUDA_DEVICE_ORDER=PCI_BUS_ID. */
+static int order[FAKE_MAX_GPUS];
+
+static int order_count = 0;
+
+/* FAKE_CUDA_HIDE=bus: a GPU that NVML lists but CUDA cannot use (a GPU in an error state). */
+static void apply_device_order(void) {
+  const char* hide = getenv("FAKE_CUDA_HIDE");
+  order_count = 0;
+  for (int i = 0; i < fake_gpu_count; ++i)
+    if (!hide || strcmp(hide, fake_gpus[i].bus) != 0) order[order_count++] = i;
+  const char* o = getenv("CUDA_DEVICE_ORDER");
+  if (!o || strcmp(o, "PCI_BUS_ID") != 0) return;
+  for (int i = 1; i < order_count; ++i)
+    for (int j = i; j > 0 && strcmp(fake_gpus[order[j]].bus, fake_gpus[order[j - 1]].bus) < 0; --j) {
+      int t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+}
+
 static void apply_visible_devices(void) {
   fake_load_gpus();
+  apply_device_order();
   const char* cvd = getenv("CUDA_VISIBLE_DEVICES");
   visible_count = 0;
   if (!cvd) {
-    for (int i = 0; i < fake_gpu_count; ++i) visible[visible_count++] = i;
+    for (int i = 0; i < order_count; ++i) visible[visible_count++] = order[i];
     return;
   }
   char buf[1024];
@@ -41,7 +64,7 @@ static void apply_visible_devices(void) {
     } else {
       char* end = NULL;
       long v = strtol(tok, &end, 10);
-      if (end != tok && *end == 0 && v >= 0 && v < fake_gpu_count) idx = (int)v;
+      if (end != tok && *end == 0 && v >= 0 && v < order_count) idx = order[v];
     }
     if (idx < 0) break;
     visible[visible_count++] = idx;

@@ -23,10 +23,95 @@ __attribute__((constructor)) static void fake_nvml_load(void) {
   fake_stage("FAKE_NVML_CRASH", "FAKE_NVML_HANG", "FAKE_NVML_EXIT", "load");
 }
 
+/* NVML numbers GPUs in PCI bus order, whatever order FAKE_GPUS lists them in. */
+static int pci_order[FAKE_MAX_GPUS];
+
 nvmlReturn_t nvmlInit_v2(void) {
   fake_stage("FAKE_NVML_CRASH", "FAKE_NVML_HANG", "FAKE_NVML_EXIT", "init");
   fake_load_gpus();
+  for (int i = 0; i < fake_gpu_count; ++i) pci_order[i] = i;
+  for (int i = 1; i < fake_gpu_count; ++i)
+    for (int j = i; j > 0 && strcmp(fake_gpus[pci_order[j]].bus, fake_gpus[pci_order[j - 1]].bus) < 0; --j) {
+      int t = pci_order[j];
+      pci_order[j] = pci_order[j - 1];
+      pci_order[j - 1] = t;
+    }
   return fake_env_int("FAKE_NVML_INIT", 0);
+}
+
+/* FAKE_TOPOLOGY="a-b:level:p2p:nvlinks;..." in NVML (PCI) indices; pairs not listed: level 30, P2P OK, no NVLink. */
+static void fake_link(int a, int b, int* level, int* p2p, int* nvlinks) {
+  *level = 30;
+  *p2p = 0;
+  *nvlinks = 0;
+  const char* t = getenv("FAKE_TOPOLOGY");
+  if (!t) return;
+  char buf[1024];
+  strncpy(buf, t, sizeof buf - 1);
+  buf[sizeof buf - 1] = 0;
+  char* save = NULL;
+  for (char* e = strtok_r(buf, ";", &save); e; e = strtok_r(NULL, ";", &save)) {
+    int x = -1, y = -1, l = 30, p = 0, n = 0;
+    if (sscanf(e, "%d-%d:%d:%d:%d", &x, &y, &l, &p, &n) < 2) continue;
+    if ((x == a && y == b) || (x == b && y == a)) {
+      *level = l;
+      *p2p = p;
+      *nvlinks = n;
+    }
+  }
+}
+
+static int handle_index(struct fake_gpu* d) {
+  for (int i = 0; i < fake_gpu_count; ++i)
+    if (&fake_gpus[pci_order[i]] == d) return i;
+  return -1;
+}
+
+nvmlReturn_t nvmlDeviceGetTopologyCommonAncestor(nvmlDevice_t a, nvmlDevice_t b, int* level) {
+  int p, n;
+  fake_link(handle_index(a), handle_index(b), level, &p, &n);
+  return 0;
+}
+
+nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t a, nvmlDevice_t b, int caps, int* status) {
+  int level, p, n;
+  fake_link(handle_index(a), handle_index(b), &level, &p, &n);
+  if (caps == 2) *status = n > 0 ? 0 : 5; /* NVLINK: NOT_SUPPORTED without links */
+  else *status = p;
+  return 0;
+}
+
+/* Links 0..n-1 of GPU a go to the first other GPU it has NVLinks with (enough for pairs). */
+nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t d, unsigned link, int* active) {
+  int me = handle_index(d), total = 0;
+  for (int o = 0; o < fake_gpu_count; ++o) {
+    int level, p, n;
+    if (o == me) continue;
+    fake_link(me, o, &level, &p, &n);
+    total += n;
+  }
+  *active = (int)link < total ? 1 : 0;
+  return 0;
+}
+
+nvmlReturn_t nvmlDeviceGetNvLinkRemotePciInfo_v2(nvmlDevice_t d, unsigned link, nvmlPciInfo_t* pci) {
+  int me = handle_index(d), seen = 0;
+  for (int o = 0; o < fake_gpu_count; ++o) {
+    int level, p, n;
+    if (o == me) continue;
+    fake_link(me, o, &level, &p, &n);
+    if ((int)link < seen + n) {
+      unsigned dom = 0, bus = 0, dv = 0, fn = 0;
+      sscanf(fake_gpus[pci_order[o]].bus, "%x:%x:%x.%x", &dom, &bus, &dv, &fn);
+      memset(pci, 0, sizeof *pci);
+      pci->domain = dom;
+      pci->bus = bus;
+      pci->device = dv;
+      return 0;
+    }
+    seen += n;
+  }
+  return 3;
 }
 
 nvmlReturn_t nvmlShutdown(void) { return 0; }
@@ -60,7 +145,7 @@ nvmlReturn_t nvmlDeviceGetCount_v2(unsigned* n) {
 
 nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned i, nvmlDevice_t* d) {
   if ((int)i >= fake_gpu_count) return 2;
-  *d = &fake_gpus[i];
+  *d = &fake_gpus[pci_order[i]];
   return 0;
 }
 

@@ -289,21 +289,19 @@ bool visible_devices_hide_all(const Snapshot& s, std::string* why) {
     *why = "CUDA_VISIBLE_DEVICES=" + v + " hides every GPU.";
     return true;
   }
-  // CUDA stops at the first invalid entry: the devices before it stay visible.
+  // CUDA stops at the first entry that names no device: when that is the first one, it sees none.
   int n = physical_gpu_count(s);
-  auto first = split(v, ',')[0];
-  first = std::string(trim(first));
-  if (auto idx = parse_int(first)) {
-    if (n > 0 && (*idx < 0 || *idx >= n)) {
-      *why = "CUDA_VISIBLE_DEVICES=" + v + " starts with index " + first + ", but this machine has " +
-             std::to_string(n) + " GPU(s) (0.." + std::to_string(n - 1) + "), so CUDA sees none.";
-      return true;
-    }
-  } else if (!first.starts_with("GPU-") && !first.starts_with("MIG-")) {
+  auto entries = visible_devices(s, v, false);
+  if (entries.empty() || entries[0].problem.empty()) return false;
+  auto& first = entries[0];
+  if (first.kind == "index")
+    *why = "CUDA_VISIBLE_DEVICES=" + v + " starts with index " + first.text + ", but this machine has " +
+           std::to_string(n) + " GPU(s) (0.." + std::to_string(n - 1) + "), so CUDA sees none.";
+  else if (first.kind == "invalid")
     *why = "CUDA_VISIBLE_DEVICES=" + v + " is neither a list of indices nor of GPU-/MIG- UUIDs, so CUDA sees no device.";
-    return true;
-  }
-  return false;
+  else
+    *why = "CUDA_VISIBLE_DEVICES=" + v + " starts with " + first.text + ": " + first.problem + ", so CUDA sees none.";
+  return true;
 }
 
 void no_visible_device(const CheckInput& in, Emitter& e) {

@@ -140,7 +140,7 @@ void p2p_unavailable(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   std::vector<const GpuLink*> bad;
   for (auto& l : s.nvml.links)
-    if (l.p2p_read > 0 && l.nvlinks == 0) bad.push_back(&l);
+    if (l.p2p_read > 0 && l.nvlinks == 0 && l.p2p_nvlink != 0) bad.push_back(&l);
   if (bad.empty()) return;
   auto& f = e.emit(fmt::format("{} GPU pair(s) cannot reach each other directly (no peer-to-peer)", bad.size()),
                    Severity::Warning);

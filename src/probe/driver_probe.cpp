@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -449,7 +450,11 @@ void DriverProbe::start(const DriverProbeOptions& opts) {
   start_ms_ = now_ms();
   cuda_ = spawn(cuda_child, opts.libcuda);
   nvml_ = spawn(nvml_child, opts.libnvml);
-  if (opts.gpu_count_hint > 1) order_ = spawn(cuda_order_child, opts.libcuda);
+  // With several GPUs and a restricted or reordered view, a third child records CUDA's default numbering;
+  // without CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER the main child's numbering is that already.
+  order_needed_ = opts.gpu_count_hint > 1;
+  if (order_needed_ && (::getenv("CUDA_VISIBLE_DEVICES") || ::getenv("CUDA_DEVICE_ORDER")))
+    order_ = spawn(cuda_order_child, opts.libcuda);
 }
 
 void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
@@ -516,6 +521,8 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
     parse_cuda_child_output(order_.output, all);
     if (all.status == "ok")
       for (auto& d : all.devices) s.cuda.default_order.push_back(d.pci_bus_id);
+  } else if (order_needed_ && s.cuda.status == "ok") {
+    for (auto& d : s.cuda.devices) s.cuda.default_order.push_back(d.pci_bus_id);
   }
 
   s.nvml = NvmlProbe{};

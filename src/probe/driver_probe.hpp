@@ -49,6 +49,7 @@ class DriverProbe {
  private:
   DriverProbeOptions opts_;
   Child cuda_, nvml_, order_;
+  bool order_needed_ = false;
   double start_ms_ = 0;
   double cuda_done_ms_ = 0, nvml_done_ms_ = 0;
 };

@@ -61,7 +61,7 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
                        fmt::format(", {:.0f} ms", s.nvml.elapsed_ms));
     for (auto& l : s.nvml.links)
       out += fmt::format("  {:<22} {}{}, P2P {}\n", fmt::format("GPU {} <-> GPU {}", l.a, l.b),
-                         l.nvlinks ? fmt::format("{} NVLinks, ", l.nvlinks) : std::string(),
+                         l.nvlinks ? fmt::format("{} NVLinks, ", l.nvlinks) : l.p2p_nvlink == 0 ? "NVLink, " : std::string(),
                          l.topology == 0 ? "same board" : l.topology == 10 ? "PCIe switch" : l.topology == 20 ? "PCIe switches"
                          : l.topology == 30 ? "host bridge" : l.topology == 40 ? "NUMA node" : l.topology == 50 ? "across NUMA nodes" : "topology unknown",
                          l.p2p_read == 0 ? "ok" : l.p2p_read < 0 ? "unknown" : "refused (" + std::to_string(l.p2p_read) + ")");

@@ -61,9 +61,13 @@ bool mismatch(const Snapshot& s, std::string* user_version) {
   return !s.kernel.version.empty() && !uv.empty() && uv != s.kernel.version;
 }
 
-std::string cuda_result(const Snapshot& s) {
+// "34 CUDA_ERROR_STUB_LIBRARY": the name from the library, else from the knowledge
+// (a stub libcuda has no cuGetErrorName worth calling).
+std::string cuda_result(const Snapshot& s, const Knowledge& k) {
   std::string r = std::to_string(s.cuda.init_result);
-  if (!s.cuda.init_error_name.empty()) r += " " + s.cuda.init_error_name;
+  if (!s.cuda.init_error_name.empty()) return r + " " + s.cuda.init_error_name;
+  if (s.cuda.init_result > 0)
+    if (auto* fact = k.cuda_error(s.cuda.init_result)) r += " " + fact->name;
   return r;
 }
 
@@ -117,7 +121,7 @@ void uvm_node_missing(const CheckInput& in, Emitter& e) {
   auto& f = e.emit("/dev/nvidia-uvm is missing: CUDA cannot start");
   f.add("/dev/nvidia-uvm", "missing");
   f.add("nvidia_uvm module", s.kernel.uvm_loaded ? "loaded" : "not loaded");
-  if (s.cuda.init_result >= 0) f.add("cuInit", cuda_result(s));
+  if (s.cuda.init_result >= 0) f.add("cuInit", cuda_result(s, in.know));
   f.cause = "CUDA needs the nvidia_uvm module and its device node; without them cuInit fails with "
             "CUDA_ERROR_UNKNOWN (999).";
   f.fix = in_container(s) ? "Start the container with the NVIDIA runtime (docker run --gpus all ...); on the host: "
@@ -216,7 +220,7 @@ void stub_libcuda(const CheckInput& in, Emitter& e) {
   if (!stub_loaded(s)) return;
   auto& f = e.emit("The libcuda that loads is the CUDA toolkit's stub");
   f.add("loaded", libcuda_desc(s));
-  if (s.cuda.init_result >= 0) f.add("cuInit", cuda_result(s));
+  if (s.cuda.init_result >= 0) f.add("cuInit", cuda_result(s, in.know));
   std::vector<std::string> stub_dirs;
   for (auto& d : ld_library_path(s))
     if (contains(d, "stubs")) stub_dirs.push_back(d);
@@ -259,7 +263,7 @@ void version_mismatch(const CheckInput& in, Emitter& e) {
   if (!uv.empty()) f.add("user-space driver", uv);
   if (s.cuda.status != "not_found") f.add("libcuda", libcuda_desc(s));
   if (s.nvml.init_result > 0) f.add("nvmlInit", std::to_string(s.nvml.init_result) + " " + s.nvml.init_error);
-  if (s.cuda.init_result > 0) f.add("cuInit", cuda_result(s));
+  if (s.cuda.init_result > 0) f.add("cuInit", cuda_result(s, in.know));
   bool compat = contains(s.cuda.library_path, "/compat/");
   if (compat) {
     f.cause = "A cuda-compat (forward-compatibility) libcuda from " + dir_name(s.cuda.library_path) +
@@ -309,7 +313,7 @@ void no_visible_device(const CheckInput& in, Emitter& e) {
   if (s.cuda.init_result != 100) return;
   if (module_missing(s) || nodes_missing(s) || !gpu_expected(s)) return;
   auto& f = e.emit("CUDA sees no device (CUDA_ERROR_NO_DEVICE)");
-  f.add("cuInit", cuda_result(s));
+  f.add("cuInit", cuda_result(s, in.know));
   auto* cvd = s.getenv("CUDA_VISIBLE_DEVICES");
   f.add("CUDA_VISIBLE_DEVICES", cvd ? "\"" + *cvd + "\"" : "(unset)");
   f.add("GPUs on this machine", std::to_string(physical_gpu_count(s)));
@@ -329,8 +333,10 @@ void cuinit_failed(const CheckInput& in, Emitter& e) {
   int r = s.cuda.init_result;
   if (r == 34 || r == 100 || r == 803 || stub_loaded(s) || mismatch(s, nullptr)) return;
   if (module_missing(s) || nodes_missing(s) || (r == 999 && uvm_missing(s))) return;
-  auto& f = e.emit("cuInit failed: " + (s.cuda.init_error_name.empty() ? std::to_string(r) : s.cuda.init_error_name));
-  f.add("cuInit", cuda_result(s));
+  std::string result = cuda_result(s, in.know);
+  auto sp = result.find(' ');
+  auto& f = e.emit("cuInit failed: " + (sp == std::string::npos ? result : result.substr(sp + 1)));
+  f.add("cuInit", cuda_result(s, in.know));
   if (!s.cuda.init_error_string.empty()) f.add("message", s.cuda.init_error_string);
   f.add("libcuda", libcuda_desc(s));
   auto* fact = in.know.cuda_error(r);

@@ -1,7 +1,8 @@
 #include "fleet/node_reader.hpp"
 
 #include <fmt/format.h>
-#include <simdjson.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@ namespace gpuenv {
 
 namespace {
 
-namespace dom = simdjson::dom;
+using JValue = rapidjson::Value;
 
 struct SchemaError {
   std::string message;
@@ -22,14 +23,14 @@ struct SchemaError {
 
 // A JSON object with the path that led to it, for error messages.
 struct Obj {
-  dom::object o;
+  const JValue* o;
   std::string path;
 
-  // The value at key, or nullopt when absent or null.
-  std::optional<dom::element> at(const char* key) const {
-    dom::element e;
-    if (o.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return std::nullopt;
-    return e;
+  // The value at key, or nullptr when absent or null.
+  const JValue* at(const char* key) const {
+    auto it = o->FindMember(key);
+    if (it == o->MemberEnd() || it->value.IsNull()) return nullptr;
+    return &it->value;
   }
   [[noreturn]] void bad(const char* key, const char* expected) const {
     throw SchemaError{fmt::format("field {}{}{}: expected {}", path, path.empty() ? "" : ".", key, expected)};
@@ -37,71 +38,56 @@ struct Obj {
   void str(const char* key, std::string& out) const {
     auto e = at(key);
     if (!e) return;
-    std::string_view v;
-    if (e->get(v) != simdjson::SUCCESS) bad(key, "a string");
-    out.assign(v);
+    if (!e->IsString()) bad(key, "a string");
+    out.assign(e->GetString(), e->GetStringLength());
   }
   template <class Int>
   void integer(const char* key, Int& out) const {
     auto e = at(key);
     if (!e) return;
-    int64_t v;
-    if (e->get(v) != simdjson::SUCCESS) {
-      uint64_t u;
-      if (e->get(u) != simdjson::SUCCESS) bad(key, "an integer");
-      out = Int(u);
-      return;
-    }
-    out = Int(v);
+    if (e->IsInt64()) out = Int(e->GetInt64());
+    else if (e->IsUint64()) out = Int(e->GetUint64());
+    else bad(key, "an integer");
   }
   void number(const char* key, double& out) const {
     auto e = at(key);
     if (!e) return;
-    if (e->get(out) != simdjson::SUCCESS) bad(key, "a number");
+    if (!e->IsNumber()) bad(key, "a number");
+    out = e->GetDouble();
   }
   void boolean(const char* key, bool& out) const {
     auto e = at(key);
     if (!e) return;
-    if (e->get(out) != simdjson::SUCCESS) bad(key, "true or false");
+    if (!e->IsBool()) bad(key, "true or false");
+    out = e->GetBool();
   }
   void strings(const char* key, std::vector<std::string>& out) const {
-    for (auto& e : array(key)) {
-      std::string_view v;
-      if (e.get(v) != simdjson::SUCCESS) bad(key, "an array of strings");
-      out.emplace_back(v);
+    auto e = at(key);
+    if (!e) return;
+    if (!e->IsArray()) bad(key, "an array");
+    for (auto& x : e->GetArray()) {
+      if (!x.IsString()) bad(key, "an array of strings");
+      out.emplace_back(x.GetString(), x.GetStringLength());
     }
   }
   std::optional<Obj> object(const char* key) const {
     auto e = at(key);
     if (!e) return std::nullopt;
-    dom::object o2;
-    if (e->get(o2) != simdjson::SUCCESS) bad(key, "an object");
-    return Obj{o2, path.empty() ? key : path + "." + key};
+    if (!e->IsObject()) bad(key, "an object");
+    return Obj{e, path.empty() ? key : path + "." + key};
   }
-  std::vector<dom::element> array(const char* key) const {
-    std::vector<dom::element> out;
-    auto e = at(key);
-    if (!e) return out;
-    dom::array a;
-    if (e->get(a) != simdjson::SUCCESS) bad(key, "an array");
-    for (auto x : a) out.push_back(x);
-    return out;
-  }
-  // Each element of an array of objects.
   // Each element of an array of objects. The element's path is only spelled
   // out when an error needs it (see Obj::bad).
   template <class F>
   void each(const char* key, F&& f) const {
     auto e = at(key);
     if (!e) return;
-    dom::array a;
-    if (e->get(a) != simdjson::SUCCESS) bad(key, "an array");
+    if (!e->IsArray()) bad(key, "an array");
     size_t i = 0;
-    for (auto x : a) {
-      dom::object o2;
-      if (x.get(o2) != simdjson::SUCCESS) bad(key, "an array of objects");
+    for (auto& x : e->GetArray()) {
+      if (!x.IsObject()) bad(key, "an array of objects");
       try {
-        f(Obj{o2, ""});
+        f(Obj{&x, ""});
       } catch (SchemaError& err) {
         // Prefix the element's path: "field copies[3].name" -> "field snapshot.libraries.copies[3].name".
         auto where = fmt::format("{}{}{}[{}]", path, path.empty() ? "" : ".", key, i);
@@ -213,8 +199,8 @@ void read_snapshot(const Obj& j, Snapshot& s) {
 int schema_version_of(const Obj& j) {
   auto e = j.at("schema_version");
   if (!e) throw SchemaError{"no schema_version: this is not a gpuenv doctor document"};
-  int64_t v;
-  if (e->get(v) != simdjson::SUCCESS) throw SchemaError{"schema_version is not an integer"};
+  if (!e->IsInt64()) throw SchemaError{"schema_version is not an integer"};
+  int64_t v = e->GetInt64();
   if (v > kSchemaVersion)
     throw SchemaError{fmt::format("schema {} is newer than this gpuenv understands ({}); upgrade gpuenv", v, kSchemaVersion)};
   if (v < 1) throw SchemaError{fmt::format("invalid schema_version {}", v)};
@@ -224,22 +210,25 @@ int schema_version_of(const Obj& j) {
 }  // namespace
 
 struct NodeReader::Impl {
-  dom::parser parser;
-  std::vector<char> buffer;  // file contents + SIMDJSON_PADDING bytes
-  Result<NodeDocument> parse_buffer(const char* data, size_t size);
+  std::vector<char> buffer;  // file contents + a terminating NUL, parsed in place
+  Result<NodeDocument> parse_buffer(char* data, size_t size);
 };
 
 NodeReader::NodeReader() : impl_(std::make_unique<Impl>()) {}
 NodeReader::~NodeReader() = default;
 
-Result<NodeDocument> NodeReader::Impl::parse_buffer(const char* data, size_t size) {
-  dom::element root;
-  if (auto err = parser.parse(data, size, /*realloc_if_needed=*/false).get(root); err != simdjson::SUCCESS)
-    return make_error(std::string("not valid JSON (truncated or damaged): ") + simdjson::error_message(err));
-  dom::object top;
-  if (root.get(top) != simdjson::SUCCESS) return make_error("expected a JSON object (a gpuenv doctor --json document)");
+// data[size] must be '\0'; the text is parsed in place (strings are unescaped into it).
+Result<NodeDocument> NodeReader::Impl::parse_buffer(char* data, size_t size) {
+  rapidjson::Document root;
+  // The whole document is validated (a truncated file is an error, trailing garbage too).
+  root.ParseInsitu<rapidjson::kParseFullPrecisionFlag>(data);
+  if (root.HasParseError())
+    return make_error(fmt::format("not valid JSON (truncated or damaged): {} at byte {}",
+                                  rapidjson::GetParseError_En(root.GetParseError()), root.GetErrorOffset()));
+  (void)size;
+  if (!root.IsObject()) return make_error("expected a JSON object (a gpuenv doctor --json document)");
   try {
-    Obj j{top, ""};
+    Obj j{&root, ""};
     std::string tool;
     j.str("tool", tool);
     if (!tool.empty() && tool != "gpuenv") throw SchemaError{"written by '" + tool + "', not gpuenv"};
@@ -268,8 +257,9 @@ Result<NodeDocument> NodeReader::Impl::parse_buffer(const char* data, size_t siz
 }
 
 Result<NodeDocument> NodeReader::parse(std::string_view text) {
-  simdjson::padded_string padded(text);
-  return impl_->parse_buffer(padded.data(), padded.size());
+  std::vector<char> copy(text.begin(), text.end());
+  copy.push_back('\0');
+  return impl_->parse_buffer(copy.data(), text.size());
 }
 
 Result<NodeDocument> NodeReader::read_file(const std::string& path) {
@@ -283,7 +273,7 @@ Result<NodeDocument> NodeReader::read_file(const std::string& path) {
   // One buffer per reader, grown as needed: a fresh allocation per file costs more than parsing it.
   size_t size = size_t(st.st_size);
   auto& buf = impl_->buffer;
-  if (buf.size() < size + simdjson::SIMDJSON_PADDING) buf.resize(size + simdjson::SIMDJSON_PADDING);
+  if (buf.size() < size + 1) buf.resize(size + 1);
   size_t off = 0;
   int err = 0;
   while (off < size) {
@@ -296,6 +286,7 @@ Result<NodeDocument> NodeReader::read_file(const std::string& path) {
   ::close(fd);
   if (off != size) return make_error(std::string("cannot read: ") + (err ? std::strerror(err) : "the file shrank while reading"));
   if (size == 0) return make_error("empty file");
+  buf[size] = '\0';
   return impl_->parse_buffer(buf.data(), size);
 }
 

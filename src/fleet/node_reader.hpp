@@ -1,5 +1,6 @@
 #pragma once
-// Reads doctor --json documents fast for fleet reports: simdjson validates the
+// Reads doctor --json documents fast for fleet reports: RapidJSON (header-only,
+// parsing in place) validates the
 // whole document (a truncated file is an error) and only the fields a fleet
 // report needs are copied into a partial Snapshot, each type-checked against
 // the schema (docs/schema.md). parse_doctor_json (model/json.cpp) stays the
@@ -20,7 +21,7 @@ struct NodeDocument {
   std::vector<Finding> findings;  // id, severity, title, subject
 };
 
-// One per thread: it keeps simdjson's buffers between documents.
+// One per thread: it keeps its read buffer between documents.
 class NodeReader {
  public:
   NodeReader();

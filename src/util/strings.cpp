@@ -113,7 +113,26 @@ std::string base_name(std::string_view path) {
   return std::string(pos == std::string_view::npos ? path : path.substr(pos + 1));
 }
 
+namespace {
+// True when the path has no empty, "." or ".." component and no trailing '/':
+// normalising it would return it unchanged (the common case, without allocating parts).
+bool already_normal(std::string_view path) {
+  if (path.empty()) return false;
+  size_t i = path.starts_with('/') ? 1 : 0;
+  if (i == path.size()) return true;  // "/"
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    auto part = path.substr(i, j - i);
+    if (part.empty() || part == "." || part == "..") return false;
+    i = j + 1;
+  }
+  return true;
+}
+}  // namespace
+
 std::string normalize_path(std::string_view path) {
+  if (already_normal(path)) return std::string(path);
   bool abs = path.starts_with('/');
   std::vector<std::string> parts;
   for (auto& p : split(path, '/', false)) {

@@ -34,6 +34,15 @@ TEST(Strings, SplitJoinNormalize) {
   EXPECT_EQ(split("a::b", ':'), (std::vector<std::string>{"a", "", "b"}));
   EXPECT_EQ(split("a::b", ':', false), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(normalize_path("/usr//local/./cuda/../nvidia/"), "/usr/local/nvidia");
+  // The fast path (already normal) and the edge cases around it.
+  EXPECT_EQ(normalize_path("/usr/lib/libcuda.so.1"), "/usr/lib/libcuda.so.1");
+  EXPECT_EQ(normalize_path("/"), "/");
+  EXPECT_EQ(normalize_path(""), ".");
+  EXPECT_EQ(normalize_path("a/b"), "a/b");
+  EXPECT_EQ(normalize_path("a/.."), ".");
+  EXPECT_EQ(normalize_path("/a/."), "/a");
+  EXPECT_EQ(normalize_path("/..a/b.."), "/..a/b..");
+  EXPECT_EQ(normalize_path("../x"), "../x");
   EXPECT_EQ(dir_name("/a/b/c"), "/a/b");
   EXPECT_EQ(base_name("/a/b/c/"), "c");
   EXPECT_EQ(shell_quote("plain/path"), "plain/path");

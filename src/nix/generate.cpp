@@ -207,6 +207,7 @@ Result<PythonEnv> python_env(const Spec& spec, const Knowledge& k) {
         if (!f.version.empty())
           c += ", gpuenv.toml asks for " + f.version + ": the version is the one of the pinned nixpkgs";
         if (!cpu && !note.empty()) c += ": " + note;
+        else if (cpu) c += ": without CUDA, as gpuenv.toml asks";
       }
       bool dup = std::any_of(env.packages.begin(), env.packages.end(), [&](auto& p) { return p.first == attrs[i]; });
       if (!dup) env.packages.emplace_back(attrs[i], c);
@@ -438,7 +439,11 @@ Result<std::string> render_system(const Spec& spec, const Snapshot& s, const Kno
       why_open.push_back(g.name + " " + a + ": the open kernel module does not support it (it needs Turing or newer)");
   }
   bool conflict = !all_open && std::any_of(m.gpus.begin(), m.gpus.end(), [](auto& g) { return g.open_module_required; });
+  why_open.erase(std::unique(why_open.begin(), why_open.end()), why_open.end());  // identical GPUs: one line
   for (auto& w : why_open) out += "  # " + w + ".\n";
+  bool some_open = std::any_of(m.gpus.begin(), m.gpus.end(), [](auto& g) { return g.open_module; });
+  if (!all_open && some_open && !conflict)
+    out += "  # One kernel module drives all the GPUs, so the proprietary one, which supports them all.\n";
   if (conflict)
     out += "  # WARNING: these GPUs need different kernel modules; no single driver drives them all.\n";
   if (m.gpus.empty()) out += "  # NVIDIA recommends the open module for Turing and newer.\n";
@@ -463,17 +468,24 @@ Result<std::string> render_system(const Spec& spec, const Snapshot& s, const Kno
     for (auto& p : pkgs)
       if (p.branch.empty()) pick = &p;
   if (!pick) return make_error("nix.toml has no [[driver_package]] for the current branch");
-  if (limiter)
+  auto sentence = [](std::string w) {
+    if (!w.empty()) w[0] = char(toupper(static_cast<unsigned char>(w[0])));
+    return w + ".";
+  };
+  if (limiter) {
     out += "  # " + pick->attr + ": " + limiter->name + " (" + limiter->arch_display + ") is supported up to the R" +
-           limit + " driver; " + pick->why + ".\n";
-  else if (datacenter)
-    out += "  # " + pick->attr + ": data-center GPU; " + pick->why + ".\n";
-  else
+           limit + " driver.\n";
+    out += "  # " + sentence(pick->why) + "\n";
+    if (m.gpus.size() > 1) out += "  # One driver drives all the GPUs, so the oldest one decides the branch.\n";
+  } else if (datacenter) {
+    out += "  # " + pick->attr + ": data-center GPU. " + sentence(pick->why) + "\n";
+  } else {
     out += "  # " + pick->attr + ": " + pick->why + ".\n";
+  }
   if (!m.driver_version.empty())
     out += "  # The snapshot's driver is " + m.driver_version + "; the branch above decides the version after the rebuild.\n";
   out += "  " + opt("nvidia_package") + " = " + opt("driver_packages") + "." + pick->attr + ";\n";
-  out += "  # Kernel mode setting, which Wayland and the open module's console need.\n";
+  out += "  # Kernel mode setting (nvidia-drm.modeset=1), which Wayland compositors need.\n";
   out += "  " + opt("nvidia_modesetting") + " = true;\n";
 
   if (o.container_toolkit) {

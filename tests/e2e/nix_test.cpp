@@ -292,3 +292,54 @@ TEST(Nix, OutputFileRules) {
 }
 
 }  // namespace
+
+namespace {
+
+// gpuenv run of a Nix-built program on a distribution that is not NixOS: the host driver's libraries (only those)
+// are linked into a directory that goes first on LD_LIBRARY_PATH; a program outside /nix/store is left alone.
+TEST(Nix, RunGivesNixProgramsTheHostDriver) {
+  auto tmp = fs::path(gpuenv::test::temp_dir("gpuenv-nix-run"));
+  auto root = tmp / "root";
+  fs::copy(fs::path(GPUENV_SOURCE_DIR) / "tests/fixtures/h100-ubuntu-healthy/root", root,
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  fs::remove_all(root / "usr/local/nvidia");  // only the distribution's driver, found through ld.so.conf
+  auto script = [](const fs::path& p) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << "#!/bin/sh\necho \"LD=$LD_LIBRARY_PATH\"\n";
+    fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  };
+  auto nix_prog = root / "nix/store/0c8w2zk3a1v6qm1l9b4k0s2x7f5d3h9p-hello-2.12/bin/hello";
+  auto plain_prog = root / "usr/local/bin/hello";
+  script(nix_prog);
+  script(plain_prog);
+  std::ofstream(tmp / "gpuenv.toml") << "";
+  auto env = base_env();
+  env["XDG_CACHE_HOME"] = (tmp / "cache").string();
+  auto run = [&](const fs::path& prog) {
+    return run_program({GPUENV_BINARY, "run", "--root", root.string(), "--spec", (tmp / "gpuenv.toml").string(), "-v",
+                        "--", prog.string()},
+                       env);
+  };
+  auto r = run(nix_prog);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto driver_dir = tmp / "cache/gpuenv/driver";
+  ASSERT_TRUE(fs::is_directory(driver_dir)) << r.err;
+  fs::path links;
+  for (auto& e : fs::directory_iterator(driver_dir)) links = e.path();
+  EXPECT_EQ(r.out, "LD=" + links.string() + "\n") << r.err;
+  EXPECT_NE(r.err.find("Nix-built"), std::string::npos) << r.err;
+  ASSERT_TRUE(fs::is_symlink(links / "libcuda.so.1"));
+  EXPECT_EQ(fs::read_symlink(links / "libcuda.so.1"), root / "usr/lib/x86_64-linux-gnu/libcuda.so.1");
+  EXPECT_TRUE(fs::is_symlink(links / "libnvidia-ml.so.1"));
+  for (auto& e : fs::directory_iterator(links)) {
+    auto n = e.path().filename().string();
+    EXPECT_TRUE(n.starts_with("libcuda") || n.starts_with("libnvidia-")) << n << ": only driver libraries";
+  }
+  // Not Nix-built: nothing added.
+  r = run(plain_prog);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "LD=\n") << r.err;
+  fs::remove_all(tmp);
+}
+
+}  // namespace

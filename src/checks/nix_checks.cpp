@@ -120,7 +120,7 @@ void no_driver_wrapper(const CheckInput& in, Emitter& e) {
         if (auto* tb = w.as_table())
           fix += "  " + replace_all((*tb)["usage"].value_or<std::string>(""), "{cmd}", cmd) + "\n";
     }
-  fix += "# or: gpuenv run -- " + cmd + "   (puts the host driver's directory on LD_LIBRARY_PATH)";
+  fix += "# or: gpuenv run -- " + cmd + "   (links the host driver's libraries into a directory first on LD_LIBRARY_PATH)";
   f.fix = fix;
 }
 

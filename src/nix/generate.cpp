@@ -308,7 +308,7 @@ std::string host_driver_note(const MachineFacts& m, const Knowledge& k, const st
   auto& t = nix_file(k);
   std::string out;
   out += ind + "# This host is not NixOS: Nix-built programs do not search the host's driver directory, so run\n";
-  out += ind + "# GPU programs through a driver wrapper or through gpuenv, which adds the host driver's directory:\n";
+  out += ind + "# GPU programs through a driver wrapper, or through gpuenv, which links the host driver's libraries:\n";
   if (auto* ws = t["wrapper"].as_array())
     for (auto& w : *ws)
       if (auto* tb = w.as_table())

@@ -46,7 +46,7 @@
             # PYTHONPATH and no other interpreter picks them up.
             packages = [ python ];
             # This host is not NixOS: Nix-built programs do not search the host's driver directory, so run
-            # GPU programs through a driver wrapper or through gpuenv, which adds the host driver's directory:
+            # GPU programs through a driver wrapper, or through gpuenv, which links the host driver's libraries:
             #   nix run --impure github:nix-community/nixGL#nixGLNvidia -- python train.py
             #   nix run github:numtide/nix-gl-host -- python train.py
             #   gpuenv run -- python train.py

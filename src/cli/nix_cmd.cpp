@@ -32,8 +32,12 @@ int generate(const NixArgs& a, const char* default_file, Renderer render, const 
   Spec spec = spec_for_command(sa);
   std::string out = a.output.empty() ? default_file : a.output;
   Fs fs;
-  if (out != "-" && fs.exists(out) && !a.force)
-    throw UsageError(out + " exists; pass --force to replace it, or -o FILE (-o - for stdout)");
+  if (out != "-" && fs.exists(out)) {
+    // Replacing is a rename onto the path: never onto a device (/dev/null), a directory or a pipe.
+    if (fs.lstat(out).kind != FileKind::Regular)
+      throw UsageError(out + " is not a regular file; -o - writes to stdout");
+    if (!a.force) throw UsageError(out + " exists; pass --force to replace it, or -o FILE (-o - for stdout)");
+  }
   DoctorInputs in = a.in;
   in.only = {"gpu.*"};  // the facts are what matters here; run as few checks as possible
   auto run = run_doctor_pipeline(in);

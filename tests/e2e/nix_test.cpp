@@ -26,6 +26,8 @@ const fs::path kGolden = fs::path(GPUENV_SOURCE_DIR) / "tests/golden/nix";
 const fs::path kStandIn = fs::path(GPUENV_SOURCE_DIR) / "tests/fixtures/nix";
 
 std::string find_nix_instantiate() {
+  // GPUENV_TEST_NIX_INSTANTIATE names the program ("" = behave as if it were not installed).
+  if (const char* forced = std::getenv("GPUENV_TEST_NIX_INSTANTIATE")) return forced;
   const char* path = std::getenv("PATH");
   std::string p = path ? path : "";
   p += ":/usr/bin:/bin:/nix/var/nix/profiles/default/bin";
@@ -270,6 +272,12 @@ TEST(Nix, OutputFileRules) {
   r = generate("rtx4090-nixos", kKinds[0], out, {"--force"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(read_text(out).find("pkgs.mkShell"), std::string::npos);
+  // Never a rename onto something that is not a regular file, even with --force.
+  fs::create_directory(fs::path(tmp) / "adir");
+  r = generate("rtx4090-nixos", kKinds[0], (fs::path(tmp) / "adir").string(), {"--force"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a regular file"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::is_directory(fs::path(tmp) / "adir"));
   // -o - writes to stdout.
   r = generate("rtx4090-nixos", kKinds[2], "-");
   EXPECT_EQ(r.exit_code, 0) << r.err;

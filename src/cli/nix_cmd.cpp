@@ -76,17 +76,35 @@ void add_nix_command(Cli& cli) {
   nix->require_subcommand(1);
 
   static NixArgs shell, flake, sys;
-  auto* s = nix->add_subcommand("shell", "Write shell.nix for this machine's GPUs and gpuenv.toml");
+  auto* s = nix->add_subcommand(
+      "shell",
+      "Write shell.nix for this machine's GPUs and gpuenv.toml. The frameworks go into one\n"
+      "python3XX.withPackages interpreter (nothing on PYTHONPATH); nixpkgs config sets allowUnfree,\n"
+      "cudaSupport and cudaCapabilities to the detected GPUs' compute capabilities.\n\n"
+      "Examples:\n"
+      "  gpuenv nix shell && nix-shell\n"
+      "  gpuenv doctor --json > snap.json; gpuenv nix shell --from snap.json -o -");
   cli.actions[s] = [] { return generate(shell, "shell.nix", nix::render_shell, "nix-shell"); };
   add_common(s, shell, "shell.nix");
 
-  auto* f = nix->add_subcommand("flake", "Write flake.nix (devShells for x86_64-linux and aarch64-linux)");
+  auto* f = nix->add_subcommand(
+      "flake",
+      "Write flake.nix: the shell as devShells for x86_64-linux and aarch64-linux, nixpkgs pinned to\n"
+      "the snapshot's NixOS release (or --nixpkgs BRANCH).\n\n"
+      "Examples:\n"
+      "  gpuenv nix flake && git add flake.nix && nix develop");
   cli.actions[f] = [] { return generate(flake, "flake.nix", nix::render_flake, "git add flake.nix && nix develop"); };
   add_common(f, flake, "flake.nix");
   f->add_option("--nixpkgs", flake.branch,
                 "nixpkgs branch to pin (default: the snapshot's NixOS release, else nix.toml's default)");
 
-  auto* y = nix->add_subcommand("system", "Write a NixOS module (nixos-gpu.nix) with the driver for these GPUs");
+  auto* y = nix->add_subcommand(
+      "system",
+      "Write a NixOS module (nixos-gpu.nix) with the driver for these GPUs: graphics, the nvidia video\n"
+      "driver, the open or proprietary kernel module and the driver branch that supports every GPU.\n\n"
+      "Examples:\n"
+      "  gpuenv nix system && sudo cp nixos-gpu.nix /etc/nixos/   (then add it to imports)\n"
+      "  gpuenv nix system --container-toolkit --tensorrt --from gpu-node.json -o -");
   cli.actions[y] = [] {
     return generate(sys, "nixos-gpu.nix", nix::render_system,
                     "add ./nixos-gpu.nix to imports in configuration.nix, then sudo nixos-rebuild switch");

@@ -195,6 +195,7 @@ void libcuda_missing(const CheckInput& in, Emitter& e) {
   for (auto& c : s.libraries.copies)
     if (c.name == "cuda" && !c.stub) return;  // the check above explains it
   if (in_container(s) && nodes_missing(s)) return;  // one cause: started without the GPU runtime
+  if (s.host.nixos && !s.host.opengl_driver_dir) return;  // nix.opengl-driver-missing explains it
   auto& f = e.emit("The user-space driver (libcuda.so.1) is not installed");
   f.add("dlopen(\"" + s.cuda.requested + "\")", s.cuda.dlerror);
   f.add("kernel module", s.kernel.version.empty() ? "not loaded" : s.kernel.version);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -164,6 +165,41 @@ int exec_with_environment(const std::vector<std::string>& argv, const Environmen
   }
   std::fprintf(stderr, "gpuenv: cannot run %s: %s\n", prog.c_str(), std::strerror(e));
   return e == ENOENT ? 127 : 126;
+}
+
+bool add_host_driver_for_nix(const std::string& command, PreparedActivation& p, const ActivationArgs& a) {
+  Fs fs(a.root);
+  if (fs.exists("/etc/NIXOS")) return false;  // NixOS: /run/opengl-driver/lib is in every Nix program's RUNPATH
+  std::string prog = resolve_command(command, p.result.env);
+  if (prog.empty()) return false;
+  char buf[PATH_MAX];
+  if (!::realpath(prog.c_str(), buf)) return false;
+  if (!fs.logical_path(buf).starts_with("/nix/store/")) return false;
+  auto* drv = driver_library_copy(p.snap);
+  if (!drv || (drv->origin != "ld.so.conf" && drv->origin != "default")) return false;  // already on the path
+  std::string dir = dir_name(drv->path);
+  std::vector<std::pair<std::string, std::string>> links;
+  for (auto& name : fs.list(dir))
+    if (name.starts_with("libcuda.so") || name.starts_with("libnvidia-") || name.starts_with("libcudadebugger.so"))
+      links.emplace_back(name, fs.host_path(path_join(dir, name)));
+  if (links.empty()) return false;
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : fs.host_path(dir)) h = (h ^ c) * 1099511628211ull;
+  auto root = shim_root(p.result.env);  // .../gpuenv/shims
+  std::string link_dir = fmt::format("{}/driver/{:016x}", dir_name(root), h);
+  Activation links_only;
+  links_only.shim_dir = link_dir;
+  links_only.shim_links = links;
+  ensure_shims(links_only);
+  auto& env = p.result.env;
+  auto it = env.find("LD_LIBRARY_PATH");
+  std::string old = it == env.end() ? "" : it->second;
+  env["LD_LIBRARY_PATH"] = old.empty() ? link_dir : link_dir + ":" + old;
+  if (a.verbose > 0)
+    std::fprintf(stderr, "  LD_LIBRARY_PATH  put %s first: links to the host driver's libraries in %s, which the "
+                         "Nix-built %s cannot find (Nix's loader ignores /etc/ld.so.cache)\n",
+                 link_dir.c_str(), dir.c_str(), prog.c_str());
+  return true;
 }
 
 }  // namespace gpuenv

@@ -41,4 +41,10 @@ std::string resolve_command(const std::string& name, const Environment& env);
 // execve; returns only on failure with the exit code to use (126/127).
 int exec_with_environment(const std::vector<std::string>& argv, const Environment& env);
 
+// gpuenv run of a Nix-built program (its real path is in /nix/store) on a host that is not NixOS: Nix's loader
+// ignores /etc/ld.so.cache, so the host driver's libraries (libcuda*, libnvidia-*) are linked into a directory of
+// their own ($XDG_CACHE_HOME/gpuenv/driver/<hash>) that goes first on LD_LIBRARY_PATH. Nothing else of the
+// system library directory is exposed. Returns false (and changes nothing) when it does not apply.
+bool add_host_driver_for_nix(const std::string& command, PreparedActivation& p, const ActivationArgs& a);
+
 }  // namespace gpuenv

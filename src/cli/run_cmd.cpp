@@ -19,6 +19,7 @@ void add_run_command(Cli& cli) {
     auto spec = spec_for_command(a);
     auto p = activate_for_command(spec, a);
     if (a.verbose > 0) std::fputs(describe_changes(spec, p.result, a.verbose).c_str(), stderr);
+    add_host_driver_for_nix(rest[0], p, a);  // a Nix-built program on another distribution
     if (a.check && !check_environment(spec, p.result, a)) {
       std::fprintf(stderr, "gpuenv: not starting %s: the environment cannot work (findings above); "
                            "run without --check to start it anyway\n", rest[0].c_str());
@@ -34,7 +35,8 @@ void add_run_command(Cli& cli) {
       "files are COMMAND's own. Without a gpuenv.toml only the driver library fixes apply.\n\n"
       "What changes: PATH (so `python` is the declared interpreter), PYTHONPATH (entries of other\n"
       "interpreters and Python versions removed), PYTHONHOME, VIRTUAL_ENV, PYTHONNOUSERSITE,\n"
-      "LD_LIBRARY_PATH (driver directory reachable, toolkit stubs removed), CUDA_VISIBLE_DEVICES\n"
+      "LD_LIBRARY_PATH (driver directory reachable, toolkit stubs removed; for a Nix-built COMMAND on\n"
+      "another distribution, a directory of links to the host driver's libraries), CUDA_VISIBLE_DEVICES\n"
       "and the spec's [env]. 'gpuenv env -v' shows each change and why.\n\n"
       "Examples:\n"
       "  gpuenv run -- python train.py\n"

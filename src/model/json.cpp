@@ -259,6 +259,23 @@ template <class F> void fields(F&& f, PythonInfo& v) {
 }
 GPUENV_JSON_DEFINE(PythonInfo)
 
+template <class F> void fields(F&& f, NixBinary& v) {
+  f("path", v.path);
+  f("cuda_needed", v.cuda_needed);
+  f("runpath", v.runpath);
+  f("fatbin", v.fatbin);
+  f("nix_toolchain", v.nix_toolchain);
+}
+GPUENV_JSON_DEFINE(NixBinary)
+
+template <class F> void fields(F&& f, NixInfo& v) {
+  f("project_dir", v.project_dir);
+  f("inspected_dirs", v.inspected_dirs);
+  f("binaries", v.binaries);
+  f("wrappers", v.wrappers);
+}
+GPUENV_JSON_DEFINE(NixInfo)
+
 template <class F> void fields(F&& f, Snapshot& v) {
   f("schema_version", v.schema_version);
   f("tool_version", v.tool_version);
@@ -273,6 +290,7 @@ template <class F> void fields(F&& f, Snapshot& v) {
   f("env", v.env);
   f("python", v.python);
   f("libraries", v.libraries);
+  f("nix", v.nix);
   f("probe_errors", v.probe_errors);
 }
 GPUENV_JSON_DEFINE(Snapshot)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/libraries.hpp"
+#include "model/nix.hpp"
 #include "model/python.hpp"
 
 namespace gpuenv {
@@ -151,6 +152,7 @@ struct Snapshot {
   std::map<std::string, std::string> env;  // allow-listed variables that are set (empty values kept)
   PythonInfo python;
   Libraries libraries;
+  NixInfo nix;                             // Nix build outputs and driver wrappers (docs/schema.md, "nix")
   std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
 
   const std::string* getenv(const std::string& name) const {

@@ -48,6 +48,7 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
   probe_pci(ctx, s);
   probe_kernel_driver(ctx, s);
   probe_python(ctx, s);     // before the library analysis: it names the site-packages to search
+  probe_nix(ctx, s);
   probe_libraries(ctx, s);  // inventory, loader resolution per framework, GPU code
 
   // 3. Collect the driver probe, telling the user if it keeps us waiting.

@@ -48,7 +48,21 @@ TEST_P(Fixture, FindingsAndReplay) {
   const fs::path dir = fs::path(GPUENV_SOURCE_DIR) / "tests/fixtures" / GetParam();
   auto tbl = toml::parse_file((dir / "case.toml").string());
   auto tmp = gpuenv::test::temp_dir("gpuenv-fixture");
-  std::map<std::string, std::string> vars{{"@ROOT@", (dir / "root").string()},
+  // [files]: programs the test build makes (real ELF files) placed into a copy of the root.
+  fs::path root = dir / "root";
+  if (auto* files = tbl["files"].as_table()) {
+    fs::path copy = fs::path(tmp) / "root";
+    fs::copy(root, copy, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+    for (auto& [rel, from] : *files) {
+      auto src = from.value_or<std::string>("");
+      if (src == "@FAKE_NIX_CUDA_APP@") src = GPUENV_FAKE_NIX_CUDA_APP;
+      fs::path dst = copy / std::string(rel.str());
+      fs::create_directories(dst.parent_path());
+      fs::copy_file(src, dst, fs::copy_options::overwrite_existing);
+    }
+    root = copy;
+  }
+  std::map<std::string, std::string> vars{{"@ROOT@", root.string()},
                                           {"@SOURCE@", GPUENV_SOURCE_DIR},
                                           {"@TMP@", tmp},
                                           {"@FAKE_LIBCUDA@", GPUENV_FAKE_LIBCUDA},
@@ -82,7 +96,7 @@ TEST_P(Fixture, FindingsAndReplay) {
   } else {
     args.insert(args.end(), {"doctor", "--json"});
   }
-  args.insert(args.end(), {"--root", (dir / "root").string()});
+  args.insert(args.end(), {"--root", root.string()});
   if (driver == "none") args.push_back("--no-driver");
 
   auto r = run_program(args, env);

@@ -1,0 +1,117 @@
+// gpuenv nix shell|flake|system: Nix files for the detected machine (src/nix/generate.cpp does the work).
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "build_info.hpp"
+#include "cli/activation_cli.hpp"
+#include "cli/cli.hpp"
+#include "nix/generate.hpp"
+#include "util/fs.hpp"
+#include "util/strings.hpp"
+
+namespace gpuenv {
+
+namespace {
+
+struct NixArgs {
+  DoctorInputs in;
+  std::string spec;
+  std::string output;
+  bool force = false;
+  bool container_toolkit = false;
+  bool tensorrt = false;
+  std::string branch;
+};
+
+using Renderer = Result<std::string> (*)(const Spec&, const Snapshot&, const Knowledge&, const nix::Options&);
+
+int generate(const NixArgs& a, const char* default_file, Renderer render, const char* next) {
+  ActivationArgs sa;
+  sa.spec = a.spec;
+  Spec spec = spec_for_command(sa);
+  std::string out = a.output.empty() ? default_file : a.output;
+  Fs fs;
+  if (out != "-" && fs.exists(out)) {
+    // Replacing is a rename onto the path: never onto a device (/dev/null), a directory or a pipe.
+    if (fs.lstat(out).kind != FileKind::Regular)
+      throw UsageError(out + " is not a regular file; -o - writes to stdout");
+    if (!a.force) throw UsageError(out + " exists; pass --force to replace it, or -o FILE (-o - for stdout)");
+  }
+  DoctorInputs in = a.in;
+  in.only = {"gpu.*"};  // the facts are what matters here; run as few checks as possible
+  auto run = run_doctor_pipeline(in);
+  nix::Options o;
+  o.version = GPUENV_VERSION;
+  o.container_toolkit = a.container_toolkit;
+  o.tensorrt = a.tensorrt;
+  o.nixpkgs_branch = a.branch;
+  auto text = render(spec, run.snap, Knowledge::get(), o);
+  if (!text) throw UsageError(text.error());
+  write_output(out, *text);
+  if (out != "-") std::fprintf(stderr, "gpuenv: wrote %s; next: %s\n", out.c_str(), next);
+  return kExitOk;
+}
+
+void add_common(CLI::App* cmd, NixArgs& a, const char* default_file) {
+  cmd->add_option("--from", a.in.from, "Use a saved snapshot (doctor --json output; - for stdin) instead of probing");
+  cmd->add_option("--spec", a.spec, "The gpuenv.toml to follow (default: found by walking up from here)");
+  cmd->add_option("-o,--output", a.output, std::string("Write to FILE (default ") + default_file + "; - for stdout)");
+  cmd->add_flag("--force", a.force, "Replace the output file when it exists");
+  cmd->add_option("--root", a.in.root, "Read files under DIR instead of / (fixture trees)")->group("");
+  cmd->add_option("--timeout", a.in.timeout, "Seconds to wait for the driver probe (default 5)");
+  cmd->add_flag("--no-driver", a.in.no_driver, "Do not load the user-space driver (GPUs from PCI IDs only)");
+}
+
+}  // namespace
+
+void add_nix_command(Cli& cli) {
+  auto* nix = cli.app.add_subcommand(
+      "nix",
+      "Write shell.nix, flake.nix or a NixOS module for this machine's GPUs and gpuenv.toml.\n\n"
+      "  gpuenv nix shell    shell.nix: python3XX.withPackages with the spec's frameworks, CUDA for this machine's GPUs\n"
+      "  gpuenv nix flake    flake.nix: the same devShell for x86_64-linux and aarch64-linux, nixpkgs pinned\n"
+      "  gpuenv nix system   nixos-gpu.nix: driver, kernel module flavour and driver branch for these GPUs\n\n"
+      "Every choice carries a comment saying why; the header names the gpuenv version and the snapshot facts used.");
+  nix->require_subcommand(1);
+
+  static NixArgs shell, flake, sys;
+  auto* s = nix->add_subcommand(
+      "shell",
+      "Write shell.nix for this machine's GPUs and gpuenv.toml. The frameworks go into one\n"
+      "python3XX.withPackages interpreter (nothing on PYTHONPATH); nixpkgs config sets allowUnfree,\n"
+      "cudaSupport and cudaCapabilities to the detected GPUs' compute capabilities.\n\n"
+      "Examples:\n"
+      "  gpuenv nix shell && nix-shell\n"
+      "  gpuenv doctor --json > snap.json; gpuenv nix shell --from snap.json -o -");
+  cli.actions[s] = [] { return generate(shell, "shell.nix", nix::render_shell, "nix-shell"); };
+  add_common(s, shell, "shell.nix");
+
+  auto* f = nix->add_subcommand(
+      "flake",
+      "Write flake.nix: the shell as devShells for x86_64-linux and aarch64-linux, nixpkgs pinned to\n"
+      "the snapshot's NixOS release (or --nixpkgs BRANCH).\n\n"
+      "Examples:\n"
+      "  gpuenv nix flake && git add flake.nix && nix develop");
+  cli.actions[f] = [] { return generate(flake, "flake.nix", nix::render_flake, "git add flake.nix && nix develop"); };
+  add_common(f, flake, "flake.nix");
+  f->add_option("--nixpkgs", flake.branch,
+                "nixpkgs branch to pin (default: the snapshot's NixOS release, else nix.toml's default)");
+
+  auto* y = nix->add_subcommand(
+      "system",
+      "Write a NixOS module (nixos-gpu.nix) with the driver for these GPUs: graphics, the nvidia video\n"
+      "driver, the open or proprietary kernel module and the driver branch that supports every GPU.\n\n"
+      "Examples:\n"
+      "  gpuenv nix system && sudo cp nixos-gpu.nix /etc/nixos/   (then add it to imports)\n"
+      "  gpuenv nix system --container-toolkit --tensorrt --from gpu-node.json -o -");
+  cli.actions[y] = [] {
+    return generate(sys, "nixos-gpu.nix", nix::render_system,
+                    "add ./nixos-gpu.nix to imports in configuration.nix, then sudo nixos-rebuild switch");
+  };
+  add_common(y, sys, "nixos-gpu.nix");
+  y->add_flag("--container-toolkit", sys.container_toolkit, "Also enable the NVIDIA container toolkit (CDI)");
+  y->add_flag("--tensorrt", sys.tensorrt, "Also install TensorRT from cudaPackages");
+}
+
+}  // namespace gpuenv

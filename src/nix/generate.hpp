@@ -1,0 +1,53 @@
+#pragma once
+// Nix files written for the detected machine (gpuenv nix shell|flake|system): pure functions from the spec,
+// the snapshot and the knowledge (src/knowledge/nix.toml, gpus.toml) to file text. No I/O here.
+#include <string>
+#include <vector>
+
+#include "env/spec.hpp"
+#include "knowledge/knowledge.hpp"
+#include "model/snapshot.hpp"
+#include "util/result.hpp"
+
+namespace gpuenv::nix {
+
+// One NVIDIA GPU of the snapshot, as the generators use it.
+struct GpuFact {
+  std::string name;        // GeForce RTX 4090
+  std::string cc;          // 8.9 ("" when unknown)
+  std::string arch;        // ada ("" when unknown)
+  std::string arch_display;
+  bool open_module = false;
+  bool open_module_required = false;
+  std::string last_driver_branch;  // "580" for Pascal
+  std::string last_cuda;           // last CUDA release that compiles for it ("12.9"), "" while current
+  bool datacenter = false;
+  std::string source;      // nvml, cuda, pci
+};
+
+// The snapshot facts the generated files depend on (all of them are named in the header comment).
+struct MachineFacts {
+  std::string hostname, created, os, os_version_id, arch, driver_version, kernel_flavour;
+  bool nixos = false;
+  std::vector<GpuFact> gpus;
+  std::vector<std::string> capabilities;  // distinct compute capabilities, ascending
+};
+
+MachineFacts machine_facts(const Snapshot& s, const Knowledge& k);
+
+struct Options {
+  std::string version;  // gpuenv version for the header ("0.9.0")
+  bool container_toolkit = false;
+  bool tensorrt = false;
+  std::string nixpkgs_branch;  // flake: "" = from the snapshot's NixOS release, else nix.toml default_branch
+};
+
+// Each returns the whole file, or an error (a Python version nixpkgs lacks, a framework with no Nix package).
+Result<std::string> render_shell(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o);
+Result<std::string> render_flake(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o);
+Result<std::string> render_system(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o);
+
+// The attribute/option names a file kind uses, from nix.toml (for tests and `--explain`).
+std::string python_attr(const Spec& spec, const Knowledge& k);
+
+}  // namespace gpuenv::nix

@@ -12,7 +12,40 @@
 
 namespace gpuenv {
 
-Result<bool> write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
+namespace {
+// Devices, FIFOs and sockets (-o /dev/null, -o /dev/stderr, a named pipe) are
+// written in place: renaming a file onto them would replace the device node.
+Result<bool> write_in_place(const std::string& path, const std::string& content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return make_error("cannot open " + path + ": " + std::strerror(errno));
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      return make_error("cannot write " + path + ": " + std::strerror(e));
+    }
+    off += size_t(n);
+  }
+  ::close(fd);
+  return true;
+}
+}  // namespace
+
+Result<bool> write_file_atomic(const std::string& target, const std::string& content, unsigned mode) {
+  std::string path = target;
+  struct stat st {};
+  if (::stat(target.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return make_error("cannot write " + target + ": it is a directory");
+    if (!S_ISREG(st.st_mode)) return write_in_place(target, content);
+    // A link to a regular file: replace the file it points to and keep the link.
+    if (char* real = ::realpath(target.c_str(), nullptr)) {
+      path = real;
+      std::free(real);
+    }
+  }
   std::string dir = dir_name(path);
   std::string tmpl = path_join(dir, "." + base_name(path) + ".tmp.XXXXXX");
   std::string buf = tmpl;

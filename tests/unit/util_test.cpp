@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "run.hpp"
+#include <thread>
 #include "util/atomic_file.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
@@ -110,6 +111,32 @@ TEST_F(FsTest, AtomicWriteReplacesWholeFile) {
   for (auto& e : std::filesystem::directory_iterator(root)) n += e.path().filename().string().starts_with(".out.txt");
   EXPECT_EQ(n, 0);
   EXPECT_FALSE(write_file_atomic(root + "/no/such/dir/f", "x"));
+}
+
+TEST_F(FsTest, AtomicWriteLeavesDevicesLinksAndDirectoriesInPlace) {
+  // A FIFO stands in for /dev/null: it must be written through, never replaced by a regular file.
+  std::string fifo = root + "/pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = test::read_text(fifo); });
+  ASSERT_TRUE(write_file_atomic(fifo, "through the pipe"));
+  reader.join();
+  EXPECT_EQ(got, "through the pipe");
+  struct stat st {};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  // A symlink to a file: the file gets the content, the link stays a link.
+  std::string target = root + "/real.txt", link = root + "/link.txt";
+  ASSERT_TRUE(write_file_atomic(target, "old"));
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  ASSERT_TRUE(write_file_atomic(link, "new"));
+  EXPECT_EQ(test::read_text(target), "new");
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  // A directory is an error, not a rename attempt.
+  auto r = write_file_atomic(root, "x");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("directory"), std::string::npos);
 }
 
 #include "probe/probes.hpp"

@@ -259,6 +259,25 @@ template <class F> void fields(F&& f, PythonInfo& v) {
 }
 GPUENV_JSON_DEFINE(PythonInfo)
 
+template <class F> void fields(F&& f, CudaToolkit& v) {
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("version", v.version);
+  f("version_file", v.version_file);
+  f("nvcc", v.nvcc);
+  f("found_as", v.found_as);
+}
+GPUENV_JSON_DEFINE(CudaToolkit)
+
+template <class F> void fields(F&& f, ToolkitInfo& v) {
+  f("toolkits", v.toolkits);
+  f("selected", v.selected);
+  f("selected_by", v.selected_by);
+  f("nvcc_on_path", v.nvcc_on_path);
+  f("problems", v.problems);
+}
+GPUENV_JSON_DEFINE(ToolkitInfo)
+
 template <class F> void fields(F&& f, Snapshot& v) {
   f("schema_version", v.schema_version);
   f("tool_version", v.tool_version);
@@ -274,6 +293,7 @@ template <class F> void fields(F&& f, Snapshot& v) {
   f("python", v.python);
   f("libraries", v.libraries);
   f("probe_errors", v.probe_errors);
+  f("toolkit", v.toolkit);
 }
 GPUENV_JSON_DEFINE(Snapshot)
 

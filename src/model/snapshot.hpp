@@ -9,6 +9,7 @@
 
 #include "model/libraries.hpp"
 #include "model/python.hpp"
+#include "model/toolkit.hpp"
 
 namespace gpuenv {
 
@@ -152,6 +153,7 @@ struct Snapshot {
   PythonInfo python;
   Libraries libraries;
   std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
+  ToolkitInfo toolkit;                     // CUDA toolkits: CUDA_HOME, nvcc on PATH (added for issue 4)
 
   const std::string* getenv(const std::string& name) const {
     auto it = env.find(name);

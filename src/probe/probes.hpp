@@ -16,6 +16,8 @@ void probe_libraries(const ProbeContext& ctx, Snapshot& s);
 void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s);
 // Python interpreters, sys.path, distributions and frameworks (issue 4).
 void probe_python(const ProbeContext& ctx, Snapshot& s);
+// CUDA toolkits: CUDA_HOME/CUDA_PATH, the nvcc on PATH, /usr/local/cuda* (toolkit.cpp).
+void probe_toolkit(const ProbeContext& ctx, Snapshot& s);
 
 // Is this environment variable one the snapshot records? (allow-list)
 bool env_var_recorded(const std::string& name);

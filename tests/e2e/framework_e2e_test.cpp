@@ -1,0 +1,106 @@
+// The framework.* and toolkit.* checks end to end: JSON snapshots under tests/snapshots/ replayed with
+// `gpuenv doctor --from FILE`, with the exact set of finding IDs and the exit code; and the toolkit probe
+// on a --root tree (never the machine's own /usr/local/cuda).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "run.hpp"
+
+namespace fs = std::filesystem;
+using gpuenv::test::base_env;
+using gpuenv::test::run_program;
+using nlohmann::json;
+
+namespace {
+
+struct Case {
+  const char* file;
+  std::vector<std::string> ids;   // exact, sorted
+  int exit;
+  const char* fix_contains;       // in the first framework/toolkit finding's fix, "" for none
+};
+
+const Case kCases[] = {
+    {"healthy-torch-h100.json", {}, 0, ""},
+    {"cpu-torch-on-h100.json", {"framework.cpu-only-build"}, 0, "--index-url https://download.pytorch.org/whl/cu124"},
+    {"cu130-on-driver-550.json", {"framework.cuda-too-new-for-driver"}, 1,
+     "\"torch==2.11.*\" --index-url https://download.pytorch.org/whl/cu126"},
+    {"wrong-major-wheels.json", {"framework.wheels-missing", "framework.wheels-wrong-major"}, 1,
+     "pip install nvidia-cublas-cu12==12.4.5.8"},
+    {"cu130-on-pascal.json", {"framework.arch-not-covered"}, 1,
+     "\"torch==2.9.*\" --index-url https://download.pytorch.org/whl/cu126"},
+    {"toolkit-13-torch-cu128.json", {"toolkit.cuda-major-mismatch"}, 0, "export CUDA_HOME=/usr/local/cuda-12.8"},
+    {"no-gpu-cpu-torch.json", {"gpu.none-on-pci"}, 1, ""},
+};
+
+std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }
+
+}  // namespace
+
+class FrameworkSnapshot : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FrameworkSnapshot, ReplaysToTheExpectedFindings) {
+  auto& c = GetParam();
+  auto r = run_program({GPUENV_BINARY, "doctor", "--json", "--from", snapshot(c.file)}, base_env());
+  EXPECT_EQ(r.exit_code, c.exit) << r.err;
+  auto doc = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out << r.err;
+  std::vector<std::string> ids;
+  std::string fix;
+  for (auto& f : doc["findings"]) {
+    auto id = f["id"].get<std::string>();
+    ids.push_back(id);
+    if (fix.empty() && (id.starts_with("framework.") || id.starts_with("toolkit."))) fix = f["fix"].get<std::string>();
+  }
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, c.ids) << r.out;
+  if (*c.fix_contains) EXPECT_NE(fix.find(c.fix_contains), std::string::npos) << fix;
+  // The text report names the same checks.
+  auto text = run_program({GPUENV_BINARY, "doctor", "--from", snapshot(c.file)}, base_env());
+  EXPECT_EQ(text.exit_code, c.exit);
+  for (auto& id : c.ids) EXPECT_NE(text.out.find(id), std::string::npos) << id << "\n" << text.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Snapshots, FrameworkSnapshot, ::testing::ValuesIn(kCases), [](const auto& info) {
+  std::string n = info.param.file;
+  n = n.substr(0, n.find('.'));
+  for (auto& ch : n)
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+});
+
+TEST(FrameworkSnapshot, WarningsFailUnderStrict) {
+  auto r = run_program({GPUENV_BINARY, "doctor", "--strict", "--from", snapshot("cpu-torch-on-h100.json")}, base_env());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+TEST(ToolkitProbeE2e, RootTreeAndCudaHome) {
+  auto root = fs::path(gpuenv::test::temp_dir("gpuenv-toolkit-e2e"));
+  auto write = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text;
+  };
+  write("usr/local/cuda-12.8/version.json", R"({"cuda": {"name": "CUDA SDK", "version": "12.8.93"}})");
+  write("usr/local/cuda-12.8/bin/nvcc", "");
+  write("usr/local/cuda-13.0/version.json", R"({"cuda": {"name": "CUDA SDK", "version": "13.0.88"}})");
+  write("usr/local/cuda-13.0/bin/nvcc", "");
+  fs::create_symlink("cuda-13.0", root / "usr/local/cuda");
+  auto env = base_env();
+  env["CUDA_HOME"] = "/usr/local/cuda-12.8";
+  auto r = run_program({GPUENV_BINARY, "doctor", "--json", "--no-driver", "--root", root.string()}, env);
+  auto doc = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out << r.err;
+  auto& tk = doc["snapshot"]["toolkit"];
+  ASSERT_EQ(tk["toolkits"].size(), 2u) << tk.dump(1);
+  EXPECT_EQ(tk["selected_by"], "CUDA_HOME");
+  EXPECT_EQ(tk["toolkits"][tk["selected"].get<int>()]["version"], "12.8.93");
+  // Replaying the document keeps the toolkit facts.
+  auto replay = run_program({GPUENV_BINARY, "doctor", "--json", "--from", "-"}, base_env(), r.out);
+  auto again = json::parse(replay.out, nullptr, false);
+  ASSERT_FALSE(again.is_discarded()) << replay.err;
+  EXPECT_EQ(again["snapshot"]["toolkit"], tk);
+  fs::remove_all(root);
+}

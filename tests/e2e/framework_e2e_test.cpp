@@ -57,7 +57,9 @@ TEST_P(FrameworkSnapshot, ReplaysToTheExpectedFindings) {
   }
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, c.ids) << r.out;
-  if (*c.fix_contains) EXPECT_NE(fix.find(c.fix_contains), std::string::npos) << fix;
+  if (*c.fix_contains) {
+    EXPECT_NE(fix.find(c.fix_contains), std::string::npos) << fix;
+  }
   // The text report names the same checks.
   auto text = run_program({GPUENV_BINARY, "doctor", "--from", snapshot(c.file)}, base_env());
   EXPECT_EQ(text.exit_code, c.exit);

@@ -220,10 +220,11 @@ Req parse_req(const std::string& text) {
   return r;
 }
 
-// Does the marker hold on this machine (Linux)? Extras are not known, so requirements behind one do not count.
-bool marker_applies(const std::string& marker, const std::string& arch) {
+// Does the marker hold on this machine (Linux)? Extras are not known from Requires-Dist alone, so there a
+// requirement behind one does not count; the probe's required_wheels list has already decided (extras_known).
+bool marker_applies(const std::string& marker, const std::string& arch, bool extras_known = false) {
   if (marker.empty()) return true;
-  if (contains(marker, "extra")) return false;
+  if (contains(marker, "extra") && !extras_known) return false;
   if (contains(marker, "Windows") || contains(marker, "win32") || contains(marker, "Darwin") || contains(marker, "darwin"))
     return contains(marker, "!=");
   if (contains(marker, "platform_machine")) {
@@ -279,7 +280,8 @@ void wheel_checks(const CheckInput& in, Emitter& e, bool wrong_major) {
     auto* owner = owning_distribution(py, fw);
     std::vector<Req> reqs;
     if (!fw.required_wheels.empty()) {
-      for (auto& w : fw.required_wheels) reqs.push_back(parse_req(w));
+      for (auto& w : fw.required_wheels)
+        if (auto r = parse_req(w); marker_applies(r.marker, arch, true)) reqs.push_back(r);
     } else if (owner) {
       for (auto& r : owner->requires_dist) {
         auto q = parse_req(r);

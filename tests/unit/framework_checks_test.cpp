@@ -594,3 +594,34 @@ TEST(ToolkitProbe, RealCudaIfPresent) {
   EXPECT_FALSE(t.version.empty());
   EXPECT_FALSE(t.nvcc.empty());
 }
+
+TEST(FrameworkChecks, WheelsFromTheProbesListTakePinsFromMetadata) {
+  auto s = machine();
+  auto& py = s.python.interpreters[0];
+  auto fw = torch("2.11.0+cu130", "13.0");
+  fw.required_wheels = {"nvidia-cudnn-cu13", "nvidia-nccl-cu13==2.28.9; platform_machine == \"aarch64\"",
+                        "nvidia-cublas; extra == \"cuda\""};
+  py.frameworks.push_back(fw);
+  py.distributions.push_back(dist("torch", "2.11.0+cu130", {"nvidia-cudnn-cu13==9.17.1.4; platform_system == \"Linux\""}));
+  auto f = only(s, "framework.wheels-missing");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].title, "torch 2.11.0+cu130 requires 2 NVIDIA wheels that are not installed");
+  EXPECT_EQ(f[0].evidence[1].value, "nvidia-cudnn-cu13==9.17.1.4");  // pinned from Requires-Dist
+  EXPECT_EQ(f[0].evidence[2].value, "nvidia-cublas");                // the probe's list decides extras
+  EXPECT_EQ(f[0].severity, Severity::Error);
+  // The loader finds every library elsewhere (a system toolkit): still worth fixing, but a warning.
+  Consumer c;
+  c.name = "torch";
+  c.kind = "framework";
+  c.location = kSite;
+  Resolution r;
+  r.name = "libcudnn.so.9";
+  r.family = "cudnn";
+  r.path = "/usr/lib/x86_64-linux-gnu/libcudnn.so.9";
+  c.loads.push_back(r);
+  s.libraries.consumers.push_back(c);
+  f = only(s, "framework.wheels-missing");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::Warning);
+  EXPECT_TRUE(has(f[0].cause, "loads copies from elsewhere"));
+}

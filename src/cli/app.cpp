@@ -79,6 +79,7 @@ int run_cli(int argc, char** argv) {
       {"run", add_run_command},       {"env", add_env_command},       {"shell", add_shell_command},
       {"init", add_init_command},     {"lock", add_lock_command},     {"verify", add_verify_command},
       {"diff", add_diff_command},     {"fleet", add_fleet_command},   {"slurm", add_slurm_command},
+      {"which-build", add_which_build_command},
   };
   std::string_view first = argc > 1 ? argv[1] : "";
   bool registered = false;

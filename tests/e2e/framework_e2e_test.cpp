@@ -106,3 +106,27 @@ TEST(ToolkitProbeE2e, RootTreeAndCudaHome) {
   EXPECT_EQ(again["snapshot"]["toolkit"], tk);
   fs::remove_all(root);
 }
+
+TEST(WhichBuild, AnswersForTheSnapshotAndForGivenValues) {
+  auto r = run_program({GPUENV_BINARY, "which-build", "--from", snapshot("cu130-on-pascal.json"), "torch"}, base_env());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("torch: 2.13 cu126 (CUDA 12.6)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--index-url https://download.pytorch.org/whl/cu126"), std::string::npos) << r.out;
+  // An old driver and a Pascal GPU: torch and CuPy have a build, JAX has none (exit 1).
+  auto j = run_program({GPUENV_BINARY, "which-build", "--json", "--from", snapshot("healthy-torch-h100.json"), "--driver",
+                        "470.256.02", "--cc", "6.1", "--python", "3.10", "torch", "jax", "cupy"},
+                       base_env());
+  EXPECT_EQ(j.exit_code, 1) << j.err;
+  auto doc = json::parse(j.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << j.out;
+  ASSERT_EQ(doc.size(), 3u);
+  EXPECT_EQ(doc[0]["variant"], "cu118");
+  EXPECT_EQ(doc[0]["release"], "2.7");
+  EXPECT_EQ(doc[0]["minor_compat"], true);
+  EXPECT_EQ(doc[1]["found"], false);
+  EXPECT_EQ(doc[2]["variant"], "cupy-cuda11x");
+  EXPECT_EQ(doc[0]["query"]["env"], "pip");
+  // Bad input is a usage error.
+  EXPECT_EQ(run_program({GPUENV_BINARY, "which-build", "--no-driver", "paddle"}, base_env()).exit_code, 2);
+  EXPECT_EQ(run_program({GPUENV_BINARY, "which-build", "--no-driver", "--cc", "nine", "torch"}, base_env()).exit_code, 2);
+}

@@ -150,6 +150,26 @@ TEST(FrameworkKnowledge, TensorflowJaxCupy) {
   ASSERT_NE(f.cupy_package("CuPy-CUDA12x"), nullptr);
   EXPECT_EQ(f.cupy_package("cupy-cuda12x")->cuda_major, 12);
   EXPECT_EQ(f.install.at("torch").nix, "python{py}Packages.torchWithCuda");
+  for (auto& j : f.jax) EXPECT_FALSE(j.source.empty()) << j.extra;
+  for (auto& c : f.cupy) EXPECT_FALSE(c.source.empty()) << c.package;
+  for (auto* fw : {"torch", "tensorflow", "jax", "cupy"}) {
+    ASSERT_TRUE(f.install.count(fw)) << fw;
+    EXPECT_FALSE(f.install.at(fw).nix.empty()) << fw;
+    EXPECT_FALSE(f.install.at(fw).conda.empty()) << fw;
+  }
+}
+
+TEST(FrameworkKnowledge, MalformedOverrideIsAClearError) {
+  auto dir = gpuenv::test::temp_dir("gpuenv-knowledge-bad");
+  std::ofstream(dir + "/frameworks.toml") << "[[torch]]\nversion = \"2.9\"\npython = [\"3.10\"\n";  // unterminated array
+  auto k = Knowledge::load_from_dir(dir);
+  try {
+    (void)k->frameworks();
+    FAIL() << "a malformed frameworks.toml must throw";
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(has(e.what(), "knowledge file frameworks.toml is malformed")) << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 // ---- arch coverage ----------------------------------------------------------------------------------------

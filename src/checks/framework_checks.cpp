@@ -94,6 +94,16 @@ BuildQuery query(const CheckInput& in, const Interpreter& py, const Framework& f
   return q;
 }
 
+// The query for replacing the installed build: its distributions are removed first (pip would keep
+// torch 2.5.1+cpu as satisfying torch==2.5.*; two CuPy packages or JAX plugins must not coexist).
+BuildQuery replace_query(const CheckInput& in, const Interpreter& py, const Framework& fw) {
+  auto q = query(in, py, fw);
+  for (auto& part : split(fw.distribution, '+', false))
+    if (auto n = std::string(trim(part)); !n.empty()) q.uninstall.push_back(n);
+  if (q.uninstall.empty()) q.uninstall.push_back(fw.name);
+  return q;
+}
+
 // The fix line for "install a different build": the recommendation, or why there is none.
 std::string build_fix(const BuildAdvice& a) {
   if (a.found && !a.command.empty()) return a.command;
@@ -131,7 +141,7 @@ void cpu_only_build(const CheckInput& in, Emitter& e) {
     else
       f.cause = "The installed build of " + fw.name + " has no CUDA support, so the GPU is never used.";
     if (rocm) f.cause += " ROCm builds drive AMD GPUs only.";
-    auto advice = recommend_build(in.know, query(in, py, fw));
+    auto advice = recommend_build(in.know, replace_query(in, py, fw));
     f.fix = build_fix(advice);
   });
 }
@@ -183,7 +193,7 @@ void cuda_too_new(const CheckInput& in, Emitter& e) {
               (fw.name == "torch" ? " and torch warns \"The NVIDIA driver on your system is too old\"; "
                                     "torch.cuda.is_available() is False."
                                   : ".");
-    auto advice = recommend_build(in.know, query(in, py, fw));
+    auto advice = recommend_build(in.know, replace_query(in, py, fw));
     f.fix = "Upgrade the NVIDIA driver to " + (d.minimum.empty() ? "a newer branch" : d.minimum + " or newer") +
             ", or install the build that runs on this driver:\n" + build_fix(advice);
   });
@@ -460,7 +470,7 @@ void arch_not_covered(const CheckInput& in, Emitter& e) {
                                             " is not compatible with the current PyTorch installation\")."
                                       : std::string("."));
       }
-      auto advice = recommend_build(in.know, query(in, py, fw));
+      auto advice = recommend_build(in.know, replace_query(in, py, fw));
       f.fix = build_fix(advice);
     }
   });
@@ -495,7 +505,7 @@ void python_unsupported(const CheckInput& in, Emitter& e) {
     f.cause = "No " + fw.name + " " + major_minor(fw.version) + " wheel exists for Python " + pys +
               ": this copy was installed for another interpreter (its compiled modules do not import here) or "
               "built from source, outside what the release was tested with.";
-    auto q = query(in, py, fw);
+    auto q = replace_query(in, py, fw);
     q.prefer_release.clear();  // the installed release cannot be kept
     auto advice = recommend_build(in.know, q);
     f.fix = build_fix(advice) + "\n# or run it with a Python from " + lo + " to " + hi;

@@ -162,11 +162,19 @@ std::string driver_cuda_string(const Knowledge& k, const BuildQuery& q) {
 
 // pip or uv, run by the environment's own interpreter.
 std::string pip_line(const BuildQuery& q, const std::string& args) {
-  if (q.env_kind == "uv") return "uv pip install --python " + shell_quote(q.python_cmd) + " " + args;
   if (q.env_kind == "system")
     return "python3 -m venv .venv && .venv/bin/python -m pip install " + args +
            "   # the system Python is managed by the distribution: use a venv";
-  return shell_quote(q.python_cmd) + " -m pip install " + args;
+  std::string remove;
+  if (!q.uninstall.empty()) {
+    std::vector<std::string> names;
+    for (auto& n : q.uninstall) names.push_back(shell_quote(n));
+    remove = (q.env_kind == "uv" ? "uv pip uninstall --python " + shell_quote(q.python_cmd) + " "
+                                 : shell_quote(q.python_cmd) + " -m pip uninstall -y ") +
+             join(names, " ") + "\n";
+  }
+  if (q.env_kind == "uv") return remove + "uv pip install --python " + shell_quote(q.python_cmd) + " " + args;
+  return remove + shell_quote(q.python_cmd) + " -m pip install " + args;
 }
 
 std::string nix_line(const Knowledge& k, const BuildQuery& q, bool gpu) {

@@ -20,6 +20,9 @@ struct BuildQuery {
   std::string python_cmd = "python";  // the interpreter pip runs under
   std::string arch = "x86_64";    // CPU architecture
   std::string prefer_release;     // try this release first (the installed one: "2.5"), then the newest
+  // Distributions to remove first (the installed build: pip keeps "torch 2.5.1+cpu" as satisfying
+  // torch==2.5.*, and two CuPy packages or JAX plugins must not coexist). pip and uv only.
+  std::vector<std::string> uninstall;
 };
 
 struct BuildAdvice {

@@ -330,6 +330,8 @@ TEST(FrameworkChecks, CpuOnlyBuildOnAGpuMachine) {
   EXPECT_TRUE(has(f[0].cause, "Torch not compiled with CUDA enabled"));
   // The installed release is kept where a variant fits: torch 2.5 cu124 on driver 580.
   EXPECT_TRUE(has(f[0].fix, "\"torch==2.5.*\" --index-url https://download.pytorch.org/whl/cu124")) << f[0].fix;
+  // pip would keep 2.5.1+cpu as satisfying torch==2.5.*: the CPU build is removed first.
+  EXPECT_TRUE(f[0].fix.starts_with("/home/u/proj/.venv/bin/python -m pip uninstall -y torch\n")) << f[0].fix;
   // No GPU: quiet.
   auto cpu = machine();
   cpu.python.interpreters[0].frameworks.push_back(torch("2.5.1+cpu", ""));
@@ -349,6 +351,22 @@ TEST(FrameworkChecks, CpuOnlyBuildOnAGpuMachine) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_TRUE(has(d[0].cause, "Debian's python3-torch"));
   EXPECT_TRUE(d[0].fix.starts_with("python3 -m venv .venv")) << d[0].fix;
+  // uv: uninstall and install through uv, CuPy's other package removed first.
+  auto cu = machine("550.54.14", 12040);
+  Framework cp;
+  cp.name = "cupy";
+  cp.version = "13.6.0";
+  cp.location = kSite + "/cupy";
+  cp.distribution = "cupy-cuda13x";
+  cp.cuda_build = true;
+  cp.cuda_version = "13.0";
+  cu.python.interpreters[0].frameworks.push_back(cp);
+  cu.python.interpreters[0].distributions.push_back(dist("cupy-cuda13x", "13.6.0"));
+  cu.python.interpreters[0].distributions.back().installer = "uv";
+  auto c = only(cu, "framework.cuda-too-new-for-driver");
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_TRUE(has(c[0].fix, "uv pip uninstall --python /home/u/proj/.venv/bin/python cupy-cuda13x\n"
+                            "uv pip install --python /home/u/proj/.venv/bin/python cupy-cuda12x")) << c[0].fix;
 }
 
 TEST(FrameworkChecks, CudaTooNewForDriver) {

@@ -371,8 +371,12 @@ void wheel_checks(const CheckInput& in, Emitter& e, bool wrong_major) {
               Version::parse(o.cuda_version) && Version::parse(fw.cuda_version) &&
               Version::parse(o.cuda_version)->major() != Version::parse(fw.cuda_version)->major())
             other_users = true;
-        if (other_users)
-          fix += "# another framework here uses the other CUDA major: give each its own environment, or\n";
+        if (other_users) {
+          fix += "# another framework here uses the other CUDA major: give each its own environment\n";
+        } else {
+          // Both majors' wheels write the same files (nvidia/cudnn/lib/libcudnn.so.9): remove the wrong one first.
+          q.uninstall = remove;
+        }
       }
       fix += pip_install_command(q, join(add, " "));
       f.fix = fix;

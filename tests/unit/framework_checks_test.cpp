@@ -426,7 +426,8 @@ TEST(FrameworkChecks, WheelsMissingAndWrongMajor) {
   ASSERT_EQ(wrong.size(), 1u);
   EXPECT_EQ(wrong[0].title, "torch 2.5.1+cu124 needs nvidia-cudnn-cu12 but nvidia-cudnn-cu13 (another CUDA major) is installed");
   EXPECT_EQ(evidence(wrong[0], "installed"), "nvidia-cudnn-cu13 9.17.1.4");
-  EXPECT_TRUE(has(wrong[0].fix, "pip install nvidia-cudnn-cu12==9.1.0.70")) << wrong[0].fix;
+  EXPECT_EQ(wrong[0].fix, "/home/u/proj/.venv/bin/python -m pip uninstall -y nvidia-cudnn-cu13\n"
+                         "/home/u/proj/.venv/bin/python -m pip install nvidia-cudnn-cu12==9.1.0.70");
   // A library major mismatch of the same wheel name (cuDNN 8 where 9 is pinned).
   py.distributions[1] = dist("nvidia-cudnn-cu12", "8.9.2.26");
   auto w2 = only(s, "framework.wheels-wrong-major");

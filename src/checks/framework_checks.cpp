@@ -280,46 +280,59 @@ struct WheelProblem {
   const Distribution* installed = nullptr;  // the one of another major, for wrong-major
 };
 
+struct WheelState {
+  std::vector<WheelProblem> missing, wrong;
+};
+
+// The nvidia-* wheels a framework requires that are missing or of another major in its interpreter.
+WheelState wheel_state(const Snapshot& s, const Interpreter& py, const Framework& fw) {
+  WheelState st;
+  if (!fw.cuda_build) return st;
+  std::string arch = s.host.arch.empty() ? "x86_64" : s.host.arch;
+  std::map<std::string, const Distribution*> installed;
+  for (auto& d : py.distributions) installed.emplace(norm(d.name), &d);
+  auto* owner = owning_distribution(py, fw);
+  std::vector<Req> reqs;
+  if (!fw.required_wheels.empty()) {
+    for (auto& w : fw.required_wheels)
+      if (auto r = parse_req(w); marker_applies(r.marker, arch, true)) reqs.push_back(r);
+  } else if (owner) {
+    for (auto& r : owner->requires_dist) {
+      auto q = parse_req(r);
+      if (q.name.starts_with("nvidia-") && marker_applies(q.marker, arch)) reqs.push_back(q);
+    }
+  }
+  // Requirements spelt out without their pins (the probe's list) take the pins from Requires-Dist.
+  if (owner)
+    for (auto& q : reqs)
+      if (q.spec.empty())
+        for (auto& r : owner->requires_dist)
+          if (auto o = parse_req(r); o.name == q.name) q.spec = o.spec;
+  for (auto& q : reqs) {
+    if (!q.name.starts_with("nvidia-")) continue;
+    if (auto it = installed.find(q.name); it != installed.end()) {
+      int want = spec_major(q.spec);
+      auto have = Version::parse(it->second->version);
+      if (want >= 0 && have && have->major() != want) st.wrong.push_back({q, it->second});
+      continue;
+    }
+    auto [base, suffix] = split_suffix(q.name);
+    const Distribution* other = nullptr;
+    for (auto& [n, d] : installed)
+      if (n != q.name && split_suffix(n).first == base) other = d;
+    if (other) st.wrong.push_back({q, other});
+    else st.missing.push_back({q, nullptr});
+  }
+  return st;
+}
+
 void wheel_checks(const CheckInput& in, Emitter& e, bool wrong_major) {
   auto& s = in.snap;
-  std::string arch = s.host.arch.empty() ? "x86_64" : s.host.arch;
   each_framework(s, [&](const Interpreter& py, const Framework& fw) {
     if (!fw.cuda_build) return;
-    std::map<std::string, const Distribution*> installed;
-    for (auto& d : py.distributions) installed.emplace(norm(d.name), &d);
-    auto* owner = owning_distribution(py, fw);
-    std::vector<Req> reqs;
-    if (!fw.required_wheels.empty()) {
-      for (auto& w : fw.required_wheels)
-        if (auto r = parse_req(w); marker_applies(r.marker, arch, true)) reqs.push_back(r);
-    } else if (owner) {
-      for (auto& r : owner->requires_dist) {
-        auto q = parse_req(r);
-        if (q.name.starts_with("nvidia-") && marker_applies(q.marker, arch)) reqs.push_back(q);
-      }
-    }
-    // Requirements spelt out without their pins (the probe's list) take the pins from Requires-Dist.
-    if (owner)
-      for (auto& q : reqs)
-        if (q.spec.empty())
-          for (auto& r : owner->requires_dist)
-            if (auto o = parse_req(r); o.name == q.name) q.spec = o.spec;
-    std::vector<WheelProblem> missing, wrong;
-    for (auto& q : reqs) {
-      if (!q.name.starts_with("nvidia-")) continue;
-      if (auto it = installed.find(q.name); it != installed.end()) {
-        int want = spec_major(q.spec);
-        auto have = Version::parse(it->second->version);
-        if (want >= 0 && have && have->major() != want) wrong.push_back({q, it->second});
-        continue;
-      }
-      auto [base, suffix] = split_suffix(q.name);
-      const Distribution* other = nullptr;
-      for (auto& [n, d] : installed)
-        if (n != q.name && split_suffix(n).first == base) other = d;
-      if (other) wrong.push_back({q, other});
-      else missing.push_back({q, nullptr});
-    }
+    auto st = wheel_state(s, py, fw);
+    auto& missing = st.missing;
+    auto& wrong = st.wrong;
     auto q = query(in, py, fw);
     auto* consumer = consumer_for(s, fw);
     if (!wrong_major && !missing.empty()) {
@@ -568,6 +581,16 @@ void toolkit_major_mismatch(const CheckInput& in, Emitter& e) {
 }
 
 }  // namespace
+
+std::set<std::string> missing_required_wheels(const Snapshot& s, const Consumer& c) {
+  std::set<std::string> out;
+  if (c.kind != "framework") return out;
+  each_framework(s, [&](const Interpreter& py, const Framework& fw) {
+    if (fw.name != c.name || consumer_for(s, fw) != &c) return;
+    for (auto& m : wheel_state(s, py, fw).missing) out.insert(m.req.name);
+  });
+  return out;
+}
 
 void add_framework_checks(std::vector<CheckDef>& out) {
   out.push_back({"framework.cpu-only-build", Severity::Warning,

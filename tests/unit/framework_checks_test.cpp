@@ -664,3 +664,33 @@ TEST(FrameworkChecks, WheelsFromTheProbesListTakePinsFromMetadata) {
   EXPECT_EQ(f[0].severity, Severity::Warning);
   EXPECT_TRUE(has(f[0].cause, "loads copies from elsewhere"));
 }
+
+TEST(FrameworkChecks, MissingWheelIsReportedOnceNotAlsoAsAMissingLibrary) {
+  auto s = machine("570.133.07", 12080);
+  auto& py = s.python.interpreters[0];
+  py.frameworks.push_back(torch("2.5.1+cu124", "12.4"));
+  py.distributions.push_back(dist("torch", "2.5.1+cu124", {"nvidia-cudnn-cu12==9.1.0.70; platform_system == \"Linux\""}));
+  Consumer c;
+  c.name = "torch";
+  c.kind = "framework";
+  c.location = kSite;
+  Resolution r;
+  r.name = "libcudnn.so.9";
+  r.kind = "needed";
+  r.when = "import";
+  r.family = "cudnn";
+  r.reason = "not found";
+  c.loads.push_back(r);
+  s.libraries.consumers.push_back(c);
+  CheckFilter f;
+  f.only = {"library.not-found", "framework.wheels-missing"};
+  auto got = run_checks(s, K(), f);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, "framework.wheels-missing");
+  EXPECT_EQ(got[0].severity, Severity::Error);
+  // With the wheel installed the library is still not found: that is library.not-found's to explain.
+  py.distributions.push_back(dist("nvidia-cudnn-cu12", "9.1.0.70"));
+  got = run_checks(s, K(), f);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, "library.not-found");
+}

@@ -694,3 +694,37 @@ TEST(FrameworkChecks, MissingWheelIsReportedOnceNotAlsoAsAMissingLibrary) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].id, "library.not-found");
 }
+
+TEST(FrameworkChecks, GarbageFieldsGiveNoCrashAndNoAdviceFromNothing) {
+  auto s = machine("580.95.05", 13000, "NVIDIA GeForce GTX 1080", 6, 1);
+  auto& py = s.python.interpreters[0];
+  py.version = "garbage";
+  Framework t;
+  t.name = "torch";
+  t.cuda_build = true;
+  t.cuda_version = "abc";
+  t.variant = "cu";
+  t.arch_list = {"sm_", "compute_x", "9.0+PTX+PTX", ""};
+  t.required_wheels = {"", ";", "[x]"};
+  py.frameworks.push_back(t);
+  Framework tf;
+  tf.name = "tensorflow";
+  tf.version = "2.18";
+  tf.distribution = "+ +";
+  py.frameworks.push_back(tf);
+  py.distributions.push_back(dist("", "", {"", "nvidia-cudnn-cu12 (>=9)", "nvidia-a-cu12==; extra == 'x'"}));
+  s.toolkit.toolkits.push_back({"/x", "/x", "zz", "", "", {}});
+  s.toolkit.selected = 5;  // out of range
+  s.python.active = 7;     // out of range: every interpreter counts
+  CheckFilter f;
+  f.only = {"framework.", "toolkit."};
+  auto got = run_checks(s, K(), f);
+  for (auto& x : got) EXPECT_FALSE(x.title.empty()) << x.id;
+  // The CPU TensorFlow is still named; the unparsable torch gets no arch verdict from garbage targets alone
+  // (none of them covers 6.1, so it is reported, with the targets as evidence).
+  EXPECT_TRUE(std::any_of(got.begin(), got.end(), [](auto& x) { return x.id == "framework.cpu-only-build"; }));
+  auto bad = q("torch", "not-a-driver", 0, {"x.y"}, "three");
+  auto a = recommend_build(K(), bad);
+  EXPECT_FALSE(a.reason.empty());
+  EXPECT_FALSE(recommend_build(K(), q("paddle", "580.95.05", 13000, {"9.0"}, "3.12")).found);
+}

@@ -1,5 +1,6 @@
 #pragma once
 // Facts derived from a Snapshot that several checks share. Pure functions.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ std::string ld_library_path_without(const Snapshot& s, const std::vector<std::st
 std::string signal_name(int sig);
 // Number of GPUs the machine has, from NVML, /proc/driver/nvidia or PCI (0 if unknown).
 int physical_gpu_count(const Snapshot& s);
+// nvidia-* wheels (normalised names) the framework behind a library consumer requires but its interpreter
+// lacks: framework.wheels-missing reports them (framework_checks.cpp), so library.not-found need not.
+std::set<std::string> missing_required_wheels(const Snapshot& s, const Consumer& c);
 
 }  // namespace gpuenv
 

@@ -95,9 +95,16 @@ void not_found(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   for (auto& c : s.libraries.consumers) {
     std::set<std::string> done;
+    auto missing_wheels = missing_required_wheels(s, c);
     for (auto& r : c.loads) {
       if (!r.path.empty() || r.kind == "load" || is_driver_name(r.name) || wrong_arch_skip(r)) continue;
       if (!done.insert(r.name).second) continue;
+      // A wheel the framework requires is not installed: framework.wheels-missing names it with its pin.
+      if (auto* fam = in.know.library_family_for_file(r.name)) {
+        bool from_missing_wheel = false;
+        for (auto& [major, wheel] : fam->pip) from_missing_wheel |= missing_wheels.count(wheel) > 0;
+        if (from_missing_wheel) continue;
+      }
       auto sev = r.when == "on-demand" ? Severity::Warning : Severity::Error;
       auto& f = e.emit(c.name + " needs " + r.name + ", which the loader finds nowhere", sev);
       f.subject = c.name;

@@ -24,6 +24,7 @@ const std::vector<CheckDef>& all_checks() {
     add_multigpu_checks(v);
     add_library_checks(v);  // then what the frameworks load on top of the driver
     add_nix_checks(v);      // Nix: driver link directory, RUNPATHs, driver wrappers
+    add_framework_checks(v);  // and the framework builds themselves
     return v;
   }();
   return checks;

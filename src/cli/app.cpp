@@ -78,7 +78,8 @@ int run_cli(int argc, char** argv) {
       {"doctor", add_doctor_command}, {"checks", add_checks_command}, {"ldd", add_ldd_command},
       {"run", add_run_command},       {"env", add_env_command},       {"shell", add_shell_command},
       {"init", add_init_command},     {"lock", add_lock_command},     {"verify", add_verify_command},
-      {"diff", add_diff_command},     {"nix", add_nix_command},       {"fleet", add_fleet_command},   {"slurm", add_slurm_command},
+      {"diff", add_diff_command},     {"nix", add_nix_command},       {"fleet", add_fleet_command},
+      {"slurm", add_slurm_command},   {"which-build", add_which_build_command},
   };
   std::string_view first = argc > 1 ? argv[1] : "";
   bool registered = false;

@@ -69,6 +69,7 @@ void add_lock_command(Cli& cli);
 void add_verify_command(Cli& cli);
 void add_diff_command(Cli& cli);
 void add_nix_command(Cli& cli);
+void add_which_build_command(Cli& cli);
 
 int run_cli(int argc, char** argv);
 

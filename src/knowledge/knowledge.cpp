@@ -179,6 +179,133 @@ void Knowledge::ensure_libraries() const {
   });
 }
 
+std::string torch_variant_cuda(const std::string& variant) {
+  if (!variant.starts_with("cu") || variant.size() < 5) return "";
+  auto digits = variant.substr(2);
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return "";
+  // The last digit is the minor: cu118 -> 11.8, cu126 -> 12.6, cu130 -> 13.0.
+  return digits.substr(0, digits.size() - 1) + "." + digits.substr(digits.size() - 1);
+}
+
+static bool same_minor(const std::string& release, const std::string& version) {
+  auto r = Version::parse(release);
+  auto v = Version::parse(version);
+  return r && v && r->major() == v->major() && r->minor() == v->minor();
+}
+
+static bool in_range(const std::string& version, const std::string& from, const std::string& to) {
+  auto v = Version::parse(version);
+  auto a = Version::parse(from);
+  auto b = Version::parse(to);
+  if (!v || !a || !b) return false;
+  Version mm;
+  mm.parts = {v->major(), v->minor()};
+  return !(mm < *a) && !(*b < mm);
+}
+
+const TorchRelease* FrameworkFacts::torch_release(const std::string& version) const {
+  for (auto& r : torch)
+    if (same_minor(r.version, version)) return &r;
+  return nullptr;
+}
+
+const TfRelease* FrameworkFacts::tf_release(const std::string& version) const {
+  for (auto& r : tensorflow)
+    if (same_minor(r.version, version)) return &r;
+  return nullptr;
+}
+
+const TorchArch* FrameworkFacts::torch_coverage(const std::string& release, const std::string& variant) const {
+  for (auto& a : torch_arch)
+    if (a.variant == variant && in_range(release, a.from, a.to)) return &a;
+  return nullptr;
+}
+
+const CupyPackage* FrameworkFacts::cupy_package(const std::string& name) const {
+  auto n = to_lower(name);
+  for (auto& c : cupy)
+    if (c.package == n) return &c;
+  return nullptr;
+}
+
+void Knowledge::ensure_frameworks() const {
+  std::call_once(frameworks_once_, [&] {
+    auto* t = file("frameworks");
+    if (!t) return;
+    const toml::table& f = *t;
+    auto& out = framework_facts_;
+    auto pair = [](const toml::node_view<const toml::node>& n, std::string& a, std::string& b) {
+      auto v = strings(n);
+      if (v.size() == 2) a = v[0], b = v[1];
+    };
+    auto by_version = [](auto& a, auto& b) {
+      auto va = Version::parse(a.version), vb = Version::parse(b.version);
+      return va && vb && *vb < *va;
+    };
+    if (auto* arr = f["torch"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table()) {
+          TorchRelease r;
+          r.version = (*x)["version"].value_or<std::string>("");
+          pair((*x)["python"], r.python_min, r.python_max);
+          r.variants = strings((*x)["variants"]);
+          r.default_variant = (*x)["default"].value_or<std::string>("");
+          r.source = (*x)["source"].value_or<std::string>("");
+          out.torch.push_back(std::move(r));
+        }
+    std::stable_sort(out.torch.begin(), out.torch.end(), by_version);
+    if (auto* idx = f["torch_index"].as_table())
+      for (auto& [k, v] : *idx) out.torch_index[std::string(k.str())] = v.value_or<std::string>("");
+    if (auto* arr = f["torch_arch"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table()) {
+          TorchArch a;
+          a.variant = (*x)["variant"].value_or<std::string>("");
+          pair((*x)["torch"], a.from, a.to);
+          a.sm = strings((*x)["sm"]);
+          a.ptx = strings((*x)["ptx"]);
+          a.source = (*x)["source"].value_or<std::string>("");
+          out.torch_arch.push_back(std::move(a));
+        }
+    if (auto* arr = f["tensorflow"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table()) {
+          TfRelease r;
+          r.version = (*x)["version"].value_or<std::string>("");
+          pair((*x)["python"], r.python_min, r.python_max);
+          r.cuda = (*x)["cuda"].value_or<std::string>("");
+          r.cudnn = (*x)["cudnn"].value_or<std::string>("");
+          r.and_cuda = (*x)["and_cuda"].value_or(false);
+          r.source = (*x)["source"].value_or<std::string>("");
+          out.tensorflow.push_back(std::move(r));
+        }
+    std::stable_sort(out.tensorflow.begin(), out.tensorflow.end(), by_version);
+    if (auto* arr = f["jax"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table())
+          out.jax.push_back({(*x)["extra"].value_or<std::string>(""), int((*x)["cuda_major"].value_or<int64_t>(0)),
+                             (*x)["plugin"].value_or<std::string>(""), (*x)["min_cc"].value_or<std::string>(""),
+                             (*x)["source"].value_or<std::string>("")});
+    std::stable_sort(out.jax.begin(), out.jax.end(), [](auto& a, auto& b) { return a.cuda_major > b.cuda_major; });
+    if (auto* arr = f["cupy"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table())
+          out.cupy.push_back({(*x)["package"].value_or<std::string>(""), int((*x)["cuda_major"].value_or<int64_t>(0)),
+                              (*x)["cuda"].value_or<std::string>(""), (*x)["source"].value_or<std::string>("")});
+    std::stable_sort(out.cupy.begin(), out.cupy.end(), [](auto& a, auto& b) { return a.cuda_major > b.cuda_major; });
+    if (auto* inst = f["install"].as_table())
+      for (auto& [k, v] : *inst)
+        if (auto* x = v.as_table())
+          out.install[std::string(k.str())] = {(*x)["nix"].value_or<std::string>(""), (*x)["conda"].value_or<std::string>(""),
+                                               (*x)["conda_cpu"].value_or<std::string>("")};
+  });
+}
+
+const FrameworkFacts& Knowledge::frameworks() const {
+  ensure_frameworks();
+  return framework_facts_;
+}
+
 const std::vector<LibraryFamily>& Knowledge::library_families() const {
   ensure_libraries();
   return families_;

@@ -89,6 +89,69 @@ struct FrameworkModel {
   std::vector<FrameworkStep> steps;
 };
 
+// GPU frameworks (frameworks.toml): releases, CUDA variants, Python ranges, GPU coverage, installers.
+struct TorchRelease {
+  std::string version;                  // "2.9" (major.minor)
+  std::string python_min, python_max;   // "3.10", "3.14"
+  std::vector<std::string> variants;    // cu126, cu128, ... (official Linux wheels)
+  std::string default_variant;          // what PyPI's plain `torch` is, "" when unknown
+  std::string source;
+};
+
+// SASS (and PTX) the official builds of one variant carry over a range of releases.
+struct TorchArch {
+  std::string variant;                  // cu126
+  std::string from, to;                 // torch releases, inclusive
+  std::vector<std::string> sm;          // compute capabilities with SASS ("9.0")
+  std::vector<std::string> ptx;         // capabilities also shipped as PTX
+  std::string source;
+};
+
+struct TfRelease {
+  std::string version, python_min, python_max, cuda, cudnn;
+  bool and_cuda = false;  // the [and-cuda] extra exists (2.14+)
+  std::string source;
+};
+
+struct JaxCuda {
+  std::string extra;   // cuda13
+  int cuda_major = 0;
+  std::string plugin;  // jax-cuda13-plugin
+  std::string min_cc;  // "7.5"
+  std::string source;
+};
+
+struct CupyPackage {
+  std::string package;  // cupy-cuda12x
+  int cuda_major = 0;
+  std::string cuda;     // the oldest CUDA of that major it supports ("11.2")
+  std::string source;
+};
+
+struct FrameworkInstall {
+  std::string nix, conda, conda_cpu;  // templates with {py}, {cuda}
+};
+
+struct FrameworkFacts {
+  std::vector<TorchRelease> torch;              // newest first
+  std::map<std::string, std::string> torch_index;  // variant -> wheel index URL
+  std::vector<TorchArch> torch_arch;
+  std::vector<TfRelease> tensorflow;            // newest first
+  std::vector<JaxCuda> jax;                     // newest CUDA major first
+  std::vector<CupyPackage> cupy;                // newest CUDA major first
+  std::map<std::string, FrameworkInstall> install;  // torch, tensorflow, jax, cupy
+
+  // Versions like "2.9.1+cu128" match the "2.9" row; nullptr when unknown.
+  const TorchRelease* torch_release(const std::string& version) const;
+  const TfRelease* tf_release(const std::string& version) const;
+  // Coverage of a variant's builds in a release; nullptr when not recorded.
+  const TorchArch* torch_coverage(const std::string& release, const std::string& variant) const;
+  const CupyPackage* cupy_package(const std::string& name) const;
+};
+
+// "cu126" -> "12.6", "cu118" -> "11.8", "cu130" -> "13.0"; "" for anything else (cpu, rocm6.2).
+std::string torch_variant_cuda(const std::string& variant);
+
 class Knowledge {
  public:
   // Loads the embedded files (or GPUENV_KNOWLEDGE_DIR). Throws std::runtime_error on a malformed file.
@@ -128,6 +191,9 @@ class Knowledge {
   const LibraryFamily* library_family_for_file(const std::string& file_name) const;
   const FrameworkModel* framework_model(const std::string& name) const;
 
+  // GPU frameworks (frameworks.toml).
+  const FrameworkFacts& frameworks() const;
+
   // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
   // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
   const toml::table* file(const std::string& name) const;
@@ -140,10 +206,12 @@ class Knowledge {
   void ensure_cuda() const;
   void ensure_gpus() const;
   void ensure_libraries() const;
+  void ensure_frameworks() const;
   std::map<std::string, std::string> texts_;
   mutable std::recursive_mutex mu_;
   mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
-  mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_;
+  mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_, frameworks_once_;
+  mutable FrameworkFacts framework_facts_;
   mutable std::vector<LibraryFamily> families_;
   mutable std::map<std::string, std::size_t, std::less<>> family_by_stem_;  // stem -> index in families_
   mutable std::vector<FrameworkModel> frameworks_;

@@ -275,6 +275,24 @@ template <class F> void fields(F&& f, NixInfo& v) {
   f("wrappers", v.wrappers);
 }
 GPUENV_JSON_DEFINE(NixInfo)
+template <class F> void fields(F&& f, CudaToolkit& v) {
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("version", v.version);
+  f("version_file", v.version_file);
+  f("nvcc", v.nvcc);
+  f("found_as", v.found_as);
+}
+GPUENV_JSON_DEFINE(CudaToolkit)
+
+template <class F> void fields(F&& f, ToolkitInfo& v) {
+  f("toolkits", v.toolkits);
+  f("selected", v.selected);
+  f("selected_by", v.selected_by);
+  f("nvcc_on_path", v.nvcc_on_path);
+  f("problems", v.problems);
+}
+GPUENV_JSON_DEFINE(ToolkitInfo)
 
 template <class F> void fields(F&& f, Snapshot& v) {
   f("schema_version", v.schema_version);
@@ -292,6 +310,7 @@ template <class F> void fields(F&& f, Snapshot& v) {
   f("libraries", v.libraries);
   f("nix", v.nix);
   f("probe_errors", v.probe_errors);
+  f("toolkit", v.toolkit);
 }
 GPUENV_JSON_DEFINE(Snapshot)
 

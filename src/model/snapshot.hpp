@@ -10,6 +10,7 @@
 #include "model/libraries.hpp"
 #include "model/nix.hpp"
 #include "model/python.hpp"
+#include "model/toolkit.hpp"
 
 namespace gpuenv {
 
@@ -154,6 +155,7 @@ struct Snapshot {
   Libraries libraries;
   NixInfo nix;                             // Nix build outputs and driver wrappers (docs/schema.md, "nix")
   std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
+  ToolkitInfo toolkit;                     // CUDA toolkits: CUDA_HOME, nvcc on PATH (added for issue 4)
 
   const std::string* getenv(const std::string& name) const {
     auto it = env.find(name);

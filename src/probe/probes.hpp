@@ -18,6 +18,8 @@ void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s);
 void probe_python(const ProbeContext& ctx, Snapshot& s);
 // Nix build outputs of the project in $PWD and driver wrappers on PATH (src/probe/nix.cpp).
 void probe_nix(const ProbeContext& ctx, Snapshot& s);
+// CUDA toolkits: CUDA_HOME/CUDA_PATH, the nvcc on PATH, /usr/local/cuda* (toolkit.cpp).
+void probe_toolkit(const ProbeContext& ctx, Snapshot& s);
 
 // Is this environment variable one the snapshot records? (allow-list)
 bool env_var_recorded(const std::string& name);

@@ -50,6 +50,7 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
   probe_python(ctx, s);     // before the library analysis: it names the site-packages to search
   probe_nix(ctx, s);
   probe_libraries(ctx, s);  // inventory, loader resolution per framework, GPU code
+  probe_toolkit(ctx, s);    // CUDA_HOME, nvcc on PATH (framework extension builds)
 
   // 3. Collect the driver probe, telling the user if it keeps us waiting.
   driver.finish(s, [&] {

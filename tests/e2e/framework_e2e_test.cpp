@@ -1,0 +1,132 @@
+// The framework.* and toolkit.* checks end to end: JSON snapshots under tests/snapshots/ replayed with
+// `gpuenv doctor --from FILE`, with the exact set of finding IDs and the exit code; and the toolkit probe
+// on a --root tree (never the machine's own /usr/local/cuda).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "run.hpp"
+
+namespace fs = std::filesystem;
+using gpuenv::test::base_env;
+using gpuenv::test::run_program;
+using nlohmann::json;
+
+namespace {
+
+struct Case {
+  const char* file;
+  std::vector<std::string> ids;   // exact, sorted
+  int exit;
+  const char* fix_contains;       // in the first framework/toolkit finding's fix, "" for none
+};
+
+const Case kCases[] = {
+    {"healthy-torch-h100.json", {}, 0, ""},
+    {"cpu-torch-on-h100.json", {"framework.cpu-only-build"}, 0, "--index-url https://download.pytorch.org/whl/cu124"},
+    {"cu130-on-driver-550.json", {"framework.cuda-too-new-for-driver"}, 1,
+     "\"torch==2.11.*\" --index-url https://download.pytorch.org/whl/cu126"},
+    {"wrong-major-wheels.json", {"framework.wheels-missing", "framework.wheels-wrong-major"}, 1,
+     "pip install nvidia-cublas-cu12==12.4.5.8"},
+    {"cu130-on-pascal.json", {"framework.arch-not-covered"}, 1,
+     "\"torch==2.9.*\" --index-url https://download.pytorch.org/whl/cu126"},
+    {"toolkit-13-torch-cu128.json", {"toolkit.cuda-major-mismatch"}, 0, "export CUDA_HOME=/usr/local/cuda-12.8"},
+    {"no-gpu-cpu-torch.json", {"gpu.none-on-pci"}, 1, ""},
+};
+
+std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }
+
+}  // namespace
+
+class FrameworkSnapshot : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FrameworkSnapshot, ReplaysToTheExpectedFindings) {
+  auto& c = GetParam();
+  auto r = run_program({GPUENV_BINARY, "doctor", "--json", "--from", snapshot(c.file)}, base_env());
+  EXPECT_EQ(r.exit_code, c.exit) << r.err;
+  auto doc = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out << r.err;
+  std::vector<std::string> ids;
+  std::string fix;
+  for (auto& f : doc["findings"]) {
+    auto id = f["id"].get<std::string>();
+    ids.push_back(id);
+    if (fix.empty() && (id.starts_with("framework.") || id.starts_with("toolkit."))) fix = f["fix"].get<std::string>();
+  }
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, c.ids) << r.out;
+  if (*c.fix_contains) {
+    EXPECT_NE(fix.find(c.fix_contains), std::string::npos) << fix;
+  }
+  // The text report names the same checks.
+  auto text = run_program({GPUENV_BINARY, "doctor", "--from", snapshot(c.file)}, base_env());
+  EXPECT_EQ(text.exit_code, c.exit);
+  for (auto& id : c.ids) EXPECT_NE(text.out.find(id), std::string::npos) << id << "\n" << text.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Snapshots, FrameworkSnapshot, ::testing::ValuesIn(kCases), [](const auto& info) {
+  std::string n = info.param.file;
+  n = n.substr(0, n.find('.'));
+  for (auto& ch : n)
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+});
+
+TEST(FrameworkSnapshot, WarningsFailUnderStrict) {
+  auto r = run_program({GPUENV_BINARY, "doctor", "--strict", "--from", snapshot("cpu-torch-on-h100.json")}, base_env());
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+TEST(ToolkitProbeE2e, RootTreeAndCudaHome) {
+  auto root = fs::path(gpuenv::test::temp_dir("gpuenv-toolkit-e2e"));
+  auto write = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text;
+  };
+  write("usr/local/cuda-12.8/version.json", R"({"cuda": {"name": "CUDA SDK", "version": "12.8.93"}})");
+  write("usr/local/cuda-12.8/bin/nvcc", "");
+  write("usr/local/cuda-13.0/version.json", R"({"cuda": {"name": "CUDA SDK", "version": "13.0.88"}})");
+  write("usr/local/cuda-13.0/bin/nvcc", "");
+  fs::create_symlink("cuda-13.0", root / "usr/local/cuda");
+  auto env = base_env();
+  env["CUDA_HOME"] = "/usr/local/cuda-12.8";
+  auto r = run_program({GPUENV_BINARY, "doctor", "--json", "--no-driver", "--root", root.string()}, env);
+  auto doc = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r.out << r.err;
+  auto& tk = doc["snapshot"]["toolkit"];
+  ASSERT_EQ(tk["toolkits"].size(), 2u) << tk.dump(1);
+  EXPECT_EQ(tk["selected_by"], "CUDA_HOME");
+  EXPECT_EQ(tk["toolkits"][tk["selected"].get<int>()]["version"], "12.8.93");
+  // Replaying the document keeps the toolkit facts.
+  auto replay = run_program({GPUENV_BINARY, "doctor", "--json", "--from", "-"}, base_env(), r.out);
+  auto again = json::parse(replay.out, nullptr, false);
+  ASSERT_FALSE(again.is_discarded()) << replay.err;
+  EXPECT_EQ(again["snapshot"]["toolkit"], tk);
+  fs::remove_all(root);
+}
+
+TEST(WhichBuild, AnswersForTheSnapshotAndForGivenValues) {
+  auto r = run_program({GPUENV_BINARY, "which-build", "--from", snapshot("cu130-on-pascal.json"), "torch"}, base_env());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("torch: 2.13 cu126 (CUDA 12.6)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--index-url https://download.pytorch.org/whl/cu126"), std::string::npos) << r.out;
+  // An old driver and a Pascal GPU: torch and CuPy have a build, JAX has none (exit 1).
+  auto j = run_program({GPUENV_BINARY, "which-build", "--json", "--from", snapshot("healthy-torch-h100.json"), "--driver",
+                        "470.256.02", "--cc", "6.1", "--python", "3.10", "torch", "jax", "cupy"},
+                       base_env());
+  EXPECT_EQ(j.exit_code, 1) << j.err;
+  auto doc = json::parse(j.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << j.out;
+  ASSERT_EQ(doc.size(), 3u);
+  EXPECT_EQ(doc[0]["variant"], "cu118");
+  EXPECT_EQ(doc[0]["release"], "2.7");
+  EXPECT_EQ(doc[0]["minor_compat"], true);
+  EXPECT_EQ(doc[1]["found"], false);
+  EXPECT_EQ(doc[2]["variant"], "cupy-cuda11x");
+  EXPECT_EQ(doc[0]["query"]["env"], "pip");
+  // Bad input is a usage error.
+  EXPECT_EQ(run_program({GPUENV_BINARY, "which-build", "--no-driver", "paddle"}, base_env()).exit_code, 2);
+  EXPECT_EQ(run_program({GPUENV_BINARY, "which-build", "--no-driver", "--cc", "nine", "torch"}, base_env()).exit_code, 2);
+}

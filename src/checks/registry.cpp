@@ -23,6 +23,7 @@ const std::vector<CheckDef>& all_checks() {
     add_driver_checks(v);
     add_multigpu_checks(v);
     add_library_checks(v);  // then what the frameworks load on top of the driver
+    add_python_checks(v);   // then the Python environment the frameworks live in
     return v;
   }();
   return checks;

@@ -218,6 +218,7 @@ template <class F> void fields(F&& f, Distribution& v) {
   f("metadata", v.metadata);
   f("requires_dist", v.requires_dist);
   f("installer", v.installer);
+  f("shadowed_by", v.shadowed_by);
 }
 GPUENV_JSON_DEFINE(Distribution)
 
@@ -256,6 +257,10 @@ GPUENV_JSON_DEFINE(Interpreter)
 template <class F> void fields(F&& f, PythonInfo& v) {
   f("interpreters", v.interpreters);
   f("active", v.active);
+  f("declared", v.declared);
+  f("declared_by", v.declared_by);
+  f("pip", v.pip);
+  f("pip_interpreter", v.pip_interpreter);
 }
 GPUENV_JSON_DEFINE(PythonInfo)
 

@@ -24,6 +24,7 @@ struct Distribution {
   std::string metadata;    // path of the .dist-info or .egg-info
   std::vector<std::string> requires_dist;
   std::string installer;   // pip, uv, conda, debian ("" if unknown)
+  std::string shadowed_by; // an earlier sys.path entry holds the same distribution (its location), if any
 };
 
 struct Framework {
@@ -59,6 +60,10 @@ struct Interpreter {
 struct PythonInfo {
   std::vector<Interpreter> interpreters;
   int active = -1;  // index of the interpreter `python` resolves to (VIRTUAL_ENV or PATH), -1 if none
+  int declared = -1;        // index of the interpreter the project declares, -1 if none
+  std::string declared_by;  // what declares it: the gpuenv.toml path, VIRTUAL_ENV, nix-shell
+  std::string pip;              // the first pip (else pip3) on PATH, "" if none
+  std::string pip_interpreter;  // the interpreter its shebang names ("" if unreadable)
 };
 
 }  // namespace gpuenv

@@ -194,8 +194,9 @@ std::string resolve_pyenv_shim(const ProbeContext& ctx, const std::string& path)
   std::string versions = env_or(ctx, "PYENV_VERSION");
   if (versions.empty()) {
     // .python-version from the current directory up.
-    std::string dir = normalize_path(env_or(ctx, "PWD"));
-    while (!dir.empty() && versions.empty()) {
+    std::string pwd = env_or(ctx, "PWD");
+    std::string dir = pwd.starts_with('/') ? normalize_path(pwd) : std::string();
+    while (dir.starts_with('/') && versions.empty()) {
       if (auto t = fs.read_opt(path_join(dir, ".python-version"), 1 << 12)) versions = *t;
       if (dir == "/") break;
       dir = dir_name(dir);
@@ -655,7 +656,7 @@ Framework read_jax(const Fs& fs, const Interpreter& py, const std::string& site)
   return fw;
 }
 
-Framework read_cupy(const Fs& fs, const Interpreter& py, const std::string& site, const SiteScanCache::Dir& dir) {
+Framework read_cupy(const Fs& fs, const Interpreter&, const std::string& site, const SiteScanCache::Dir& dir) {
   Framework fw;
   fw.name = "cupy";
   fw.location = site + "/cupy";
@@ -832,6 +833,8 @@ void probe_python(const ProbeContext& ctx, Snapshot& s) {
         if (d.index >= 0) {
           info.declared = d.index;
           info.declared_by = *spec_path;
+        } else if (!d.error.empty()) {
+          s.probe_errors.push_back(d.error);
         }
       } else if (!spec) {
         s.probe_errors.push_back(spec.error());

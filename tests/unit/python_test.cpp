@@ -578,3 +578,47 @@ TEST(PythonReal, DebianTorchIsACpuBuild) {
   EXPECT_EQ(torch->location, "/usr/lib/python3/dist-packages/torch");
   EXPECT_TRUE(torch->distribution == "torch") << torch->distribution;
 }
+
+// The motivating NixOS case, through the probe and the check: exactly the foreign
+// entries that `gpuenv run` removes (tests/env/nixos-python311/expected-removed.txt), repeats aside.
+TEST(PythonChecks, NixosFixtureNamesTheExactForeignEntries) {
+  std::string src = GPUENV_SOURCE_DIR;
+  auto pp_lines = split_lines(test::read_text(src + "/tests/env/nixos-python311/pythonpath.txt"));
+  std::vector<std::string> entries;
+  for (auto& l : pp_lines)
+    if (!l.empty()) entries.push_back(l);
+  std::vector<std::string> expected;
+  std::set<std::string> seen;
+  for (auto& l : split_lines(test::read_text(src + "/tests/env/nixos-python311/expected-removed.txt")))
+    if (!l.empty() && std::count(entries.begin(), entries.end(), l) == 1) expected.push_back(l);  // not the repeat
+  ASSERT_EQ(expected.size(), 5u);
+  Environment env{{"PATH", "/nix/store/0v8n3f7pj6kyxz9r5cq2h1dwlm4sab6g-python3-3.11.9/bin:/run/current-system/sw/bin"},
+                  {"HOME", "/home/alice"},
+                  {"IN_NIX_SHELL", "impure"},
+                  {"PYTHONPATH", join(entries, ":")}};
+  ProbeContext ctx{Fs(src + "/tests/fixtures/nixos-pythonpath-foreign/root"), env};
+  Snapshot s;
+  probe_env(ctx, s);
+  probe_python(ctx, s);
+  ASSERT_GE(s.python.active, 0);
+  auto& py = s.python.interpreters[size_t(s.python.active)];
+  EXPECT_EQ(py.kind, "nix");
+  EXPECT_EQ(py.version, "3.11.9");
+  // TensorFlow comes from its store path on PYTHONPATH.
+  ASSERT_EQ(py.frameworks.size(), 1u);
+  EXPECT_EQ(py.frameworks[0].name, "tensorflow");
+  EXPECT_EQ(py.frameworks[0].cuda_version, "12.4");
+  auto f = run_checks(s, Knowledge::get(), CheckFilter{{"python.*"}, {}});
+  ASSERT_EQ(f.size(), 1u) << f[0].id;
+  EXPECT_EQ(f[0].id, "python.pythonpath-foreign");
+  std::vector<std::string> foreign;
+  for (auto& ev : f[0].evidence)
+    if (ev.key == "foreign entry") foreign.push_back(ev.value.substr(0, ev.value.find(' ')));
+  std::sort(foreign.begin(), foreign.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(foreign, expected);
+  EXPECT_NE(f[0].fix.find("pkgs.python311.withPackages (ps: with ps; [ absl-py astunparse certifi"), std::string::npos)
+      << f[0].fix;
+  EXPECT_NE(f[0].fix.find("tensorflow"), std::string::npos);
+  EXPECT_NE(f[0].fix.find("python3.12-pip"), std::string::npos);
+}

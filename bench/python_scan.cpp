@@ -60,8 +60,8 @@ static void make_tree(const std::string& root, int n) {
 static size_t scan_once(const std::string& root) {
   ProbeContext ctx{Fs("/"), {{"HOME", "/nonexistent"}}};
   auto py = inspect_interpreter(ctx.fs, root + "/bin/python3.12");
-  compute_sys_path(ctx, py);
   SiteScanCache cache;
+  compute_sys_path(ctx, py, &cache);
   scan_distributions(ctx, py, cache);
   return py.distributions.size() + py.frameworks.size();
 }

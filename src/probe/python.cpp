@@ -3,8 +3,12 @@
 // frameworks among them. Read from files only; no interpreter is ever run.
 #include "probe/python.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <optional>
 #include <set>
 
@@ -254,7 +258,16 @@ std::string shebang_interpreter(const ProbeContext& ctx, const std::string& scri
 // ---------------------------------------------------------------------------
 // sys.path.
 
-void compute_sys_path(const ProbeContext& ctx, Interpreter& py) {
+const std::vector<std::string>& SiteScanCache::names(const Fs& fs, const std::string& dir) {
+  Dir& d = dirs[dir];
+  if (!d.listed) {
+    d.names = fs.list(dir);
+    d.listed = true;
+  }
+  return d.names;
+}
+
+void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* cache) {
   auto& fs = ctx.fs;
   py.sys_path.clear();
   py.pth_imports.clear();
@@ -280,7 +293,9 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py) {
   auto add_site_dir = [&](const std::string& dir, const std::string& origin) {
     if (!fs.is_dir(dir)) return;
     push(dir, origin);  // already known: its .pth files still count
-    for (auto& name : fs.list(dir)) {
+    std::vector<std::string> own;
+    if (!cache) own = fs.list(dir);
+    for (auto& name : cache ? cache->names(fs, dir) : own) {
       if (!name.ends_with(".pth")) continue;
       if (name.starts_with('.') && !py2 && std::stoi(parts[1]) >= 13) continue;  // hidden, skipped since 3.13
       auto file = dir + "/" + name;
@@ -428,12 +443,60 @@ std::optional<std::string> read_headers(const Fs& fs, const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// Reads `rel` under an open directory (openat: no lookup of the whole path per
+// file). Stops at EOF, at `cap`, or, for METADATA headers, at the first blank line.
+std::optional<std::string> read_at(int dfd, const std::string& rel, size_t cap, bool headers) {
+  int fd = ::openat(dfd, rel.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[8192];
+  while (out.size() < cap) {
+    size_t want = std::min(sizeof buf, cap - out.size());
+    ssize_t n = ::read(fd, buf, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    size_t from = out.size() > 2 ? out.size() - 2 : 0;
+    out.append(buf, size_t(n));
+    if (headers && out.find("\n\n", from) != std::string::npos) break;
+    if (size_t(n) < want) break;  // a short read of a regular file: its end
+  }
+  ::close(fd);
+  return out;
+}
+
+// The frameworks, their plugins and NVIDIA's wheels (directory names as on disk: torch-2.11.0.dist-info).
+bool gpu_relevant_dist(const std::string& dir_name) {
+  auto n = to_lower(dir_name);
+  for (const char* p : {"torch", "tensorflow", "tf_", "tf-", "jax", "cupy", "nvidia", "triton", "tensorrt", "cuda"})
+    if (n.starts_with(p)) return true;
+  return false;
+}
+
+}  // namespace
+
 const SiteScanCache::Dir& SiteScanCache::scan(const Fs& fs, const std::string& dir) {
-  auto it = dirs.find(dir);
-  if (it != dirs.end()) return it->second;
   Dir& d = dirs[dir];
-  d.names = fs.list(dir);
+  if (d.scanned) return d;
+  names(fs, dir);
+  d.scanned = true;
   const bool debian_dir = contains(dir, "/dist-packages");
+  // On the live machine, files are opened relative to the directory; under --root through Fs.
+  int dfd = fs.is_live() ? ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  auto read = [&](const std::string& rel, size_t cap, bool headers) -> std::optional<std::string> {
+    if (dfd >= 0) {
+      auto t = read_at(dfd, rel, headers ? 16u << 10 : cap, headers);
+      if (headers && t && t->size() == (16u << 10) && t->find("\n\n") == std::string::npos)
+        t = read_at(dfd, rel, 1 << 20, true);
+      return t;
+    }
+    return headers ? read_headers(fs, dir + "/" + rel) : fs.read_opt(dir + "/" + rel, cap);
+  };
   for (auto& n : d.names) {
     bool dist_info = n.ends_with(".dist-info");
     if (!dist_info && !n.ends_with(".egg-info")) continue;
@@ -442,11 +505,13 @@ const SiteScanCache::Dir& SiteScanCache::scan(const Fs& fs, const std::string& d
     dist.metadata = dir + "/" + n;
     std::optional<std::string> text;
     if (dist_info) {
-      text = read_headers(fs, dist.metadata + "/METADATA");
-      if (auto inst = fs.read_opt(dist.metadata + "/INSTALLER", 256)) dist.installer = std::string(trim(*inst));
+      text = read(n + "/METADATA", 0, true);
+      // INSTALLER only where it matters (a second open per distribution otherwise doubles the scan).
+      if (gpu_relevant_dist(n))
+        if (auto inst = read(n + "/INSTALLER", 256, false)) dist.installer = std::string(trim(*inst));
     } else {
-      text = read_headers(fs, dist.metadata + "/PKG-INFO");
-      if (!text) text = read_headers(fs, dist.metadata);  // a single-file .egg-info
+      text = read(n + "/PKG-INFO", 0, true);
+      if (!text) text = read(n, 0, true);  // a single-file .egg-info
     }
     if (text) parse_metadata_headers(*text, dist);
     auto [name, version] = split_metadata_dir_name(n);
@@ -455,6 +520,7 @@ const SiteScanCache::Dir& SiteScanCache::scan(const Fs& fs, const std::string& d
     if (dist.installer.empty() && debian_dir && dir.starts_with("/usr/lib/python")) dist.installer = "debian";
     d.dists.push_back(std::move(dist));
   }
+  if (dfd >= 0) ::close(dfd);
   return d;
 }
 
@@ -866,7 +932,7 @@ void probe_python(const ProbeContext& ctx, Snapshot& s) {
 
   SiteScanCache cache;
   for (auto& py : info.interpreters) {
-    compute_sys_path(ctx, py);
+    compute_sys_path(ctx, py, &cache);
     scan_distributions(ctx, py, cache);
   }
 }

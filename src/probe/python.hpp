@@ -37,17 +37,21 @@ int add_interpreter(PythonInfo& info, Interpreter py, const std::string& found_a
 // modules would for this environment (PYTHONPATH, PYTHONHOME, PYTHONNOUSERSITE,
 // PYTHONUSERBASE, HOME): stdlib, lib-dynload, user site, site-packages or
 // Debian's dist-packages, .pth files in sorted order. Needs py.version.
-void compute_sys_path(const ProbeContext& ctx, Interpreter& py);
+// With a cache, directory listings are shared with scan_distributions.
+struct SiteScanCache;
+void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* cache = nullptr);
 
 // Distributions (*.dist-info/METADATA, *.egg-info/PKG-INFO headers only) and
 // frameworks (torch, tensorflow, jax, cupy) of the interpreter's sys.path.
 // The cache holds directory scans shared between interpreters.
 struct SiteScanCache {
   struct Dir {
+    bool listed = false, scanned = false;
     std::vector<std::string> names;  // sorted listing
     std::vector<Distribution> dists;
   };
   std::map<std::string, Dir> dirs;
+  const std::vector<std::string>& names(const Fs& fs, const std::string& dir);
   const Dir& scan(const Fs& fs, const std::string& dir);
 };
 void scan_distributions(const ProbeContext& ctx, Interpreter& py, SiteScanCache& cache);

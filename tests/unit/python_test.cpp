@@ -405,17 +405,36 @@ TEST(PythonProbe, TwoThousandDistributions) {
   const std::string site = "/opt/py/lib/python3.12/site-packages";
   for (int i = 0; i < 2000; ++i)
     t.dist(site, "pkg" + std::to_string(i), "1." + std::to_string(i), {"dep" + std::to_string(i % 7) + ">=1"});
-  auto ctx = t.ctx();
-  auto py = inspect_interpreter(ctx.fs, "/opt/py/bin/python3.12");
-  compute_sys_path(ctx, py);
+  // Read live (no --root), as doctor does: files are opened relative to the directory.
+  ProbeContext ctx{Fs("/"), {}};
+  auto py = inspect_interpreter(ctx.fs, t.host("/opt/py/bin/python3.12"));
   SiteScanCache cache;
+  compute_sys_path(ctx, py, &cache);
   scan_distributions(ctx, py, cache);
+  EXPECT_EQ(py.sys_path.back().path, t.host(site));
   ASSERT_EQ(py.distributions.size(), 2000u);
   auto* d = dist(py, "pkg1234");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->version, "1.1234");
   EXPECT_EQ(d->requires_dist, std::vector<std::string>{"dep2>=1"});
-  EXPECT_EQ(d->installer, "pip");
+  EXPECT_EQ(d->installer, "");  // INSTALLER is read for GPU-relevant distributions only
+}
+
+TEST(PythonProbe, InstallerOfGpuRelevantDistributions) {
+  Tree t;
+  t.python("/opt/py", "3.12");
+  const std::string site = "/opt/py/lib/python3.12/site-packages";
+  t.dist(site, "nvidia-cudnn-cu13", "9.13.0.50", {}, "uv");
+  t.dist(site, "requests", "2.32.0", {}, "pip");
+  auto ctx = t.ctx();
+  auto py = inspect_interpreter(ctx.fs, "/opt/py/bin/python3.12");
+  SiteScanCache cache;
+  compute_sys_path(ctx, py, &cache);
+  scan_distributions(ctx, py, cache);
+  ASSERT_TRUE(dist(py, "nvidia-cudnn-cu13"));
+  EXPECT_EQ(dist(py, "nvidia-cudnn-cu13")->installer, "uv");
+  ASSERT_TRUE(dist(py, "requests"));
+  EXPECT_EQ(dist(py, "requests")->installer, "");
 }
 
 // ---------------------------------------------------------------------------

@@ -199,7 +199,7 @@ void pip_mismatch(const CheckInput& in, Emitter& e) {
   f.subject = s.python.pip;
   f.add("pip", s.python.pip);
   f.add("pip's interpreter (shebang)", s.python.pip_interpreter);
-  f.add("python", describe(*py));
+  f.add(s.python.declared >= 0 ? "declared interpreter" : "python on PATH", describe(*py));
   f.cause = "The pip found first on PATH was installed for another Python, so `pip install` puts packages "
             "where `python` never looks.";
   f.fix = py->path + " -m pip install ...   (always install through the interpreter you run)\n"

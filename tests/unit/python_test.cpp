@@ -626,7 +626,7 @@ TEST(PythonChecks, NixosFixtureNamesTheExactForeignEntries) {
   // TensorFlow comes from its store path on PYTHONPATH.
   ASSERT_EQ(py.frameworks.size(), 1u);
   EXPECT_EQ(py.frameworks[0].name, "tensorflow");
-  EXPECT_EQ(py.frameworks[0].cuda_version, "12.4");
+  EXPECT_EQ(py.frameworks[0].cuda_version, "12.3");
   auto f = run_checks(s, Knowledge::get(), CheckFilter{{"python.*"}, {}});
   ASSERT_EQ(f.size(), 1u) << f[0].id;
   EXPECT_EQ(f[0].id, "python.pythonpath-foreign");

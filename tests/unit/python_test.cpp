@@ -641,3 +641,57 @@ TEST(PythonChecks, NixosFixtureNamesTheExactForeignEntries) {
   EXPECT_NE(f[0].fix.find("tensorflow"), std::string::npos);
   EXPECT_NE(f[0].fix.find("python3.12-pip"), std::string::npos);
 }
+
+// doctor reads gpuenv.toml from PWD up: the declared interpreter is recorded and judged.
+TEST(PythonProbe, SpecDeclaresTheInterpreter) {
+  Tree t;
+  t.python("/opt/py", "3.12");
+  t.python("/usr", "3.11", false);
+  t.link("/usr/bin/python", "python3.11");
+  t.file("/proj/gpuenv.toml", "[python]\ninterpreter = \"/opt/py/bin/python3.12\"\n");
+  t.dir("/proj/sub");
+  Environment env{{"PATH", "/usr/bin"}, {"PWD", "/proj/sub"}};
+  Snapshot s;
+  probe_python(t.ctx(env), s);
+  ASSERT_GE(s.python.declared, 0);
+  EXPECT_EQ(s.python.declared_by, "/proj/gpuenv.toml");
+  EXPECT_EQ(s.python.interpreters[size_t(s.python.declared)].path, "/opt/py/bin/python3.12");
+  ASSERT_GE(s.python.active, 0);
+  EXPECT_EQ(s.python.interpreters[size_t(s.python.active)].path, "/usr/bin/python");
+  auto f = run_checks(s, Knowledge::get(), CheckFilter{{"python.not-declared"}, {}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::Error);  // 3.11 runs, 3.12 declared
+  EXPECT_NE(f[0].fix.find("gpuenv run -- python"), std::string::npos);
+  // A spec naming an interpreter that is not there: a probe error, no crash.
+  t.file("/proj/gpuenv.toml", "[python]\ninterpreter = \"/nope/python\"\n");
+  Snapshot s2;
+  probe_python(t.ctx(env), s2);
+  EXPECT_EQ(s2.python.declared, -1);
+  ASSERT_FALSE(s2.probe_errors.empty());
+  EXPECT_NE(s2.probe_errors[0].find("/nope/python"), std::string::npos);
+}
+
+TEST(PythonProbe, CondaEnvironments) {
+  Tree t;
+  t.python("/home/u/miniconda3", "3.12");
+  t.link("/home/u/miniconda3/bin/python", "python3.12");
+  t.dir("/home/u/miniconda3/conda-meta");
+  t.python("/home/u/miniconda3/envs/ml", "3.10");
+  t.link("/home/u/miniconda3/envs/ml/bin/python", "python3.10");
+  t.dir("/home/u/miniconda3/envs/ml/conda-meta");
+  t.python("/data/envs/other", "3.11");
+  t.link("/data/envs/other/bin/python", "python3.11");
+  t.dir("/data/envs/other/conda-meta");
+  t.file("/home/u/.conda/environments.txt", "/data/envs/other\n");
+  Environment env{{"PATH", "/usr/bin"}, {"HOME", "/home/u"}, {"CONDA_PREFIX", "/home/u/miniconda3/envs/ml"}};
+  Snapshot s;
+  probe_python(t.ctx(env), s);
+  std::set<std::string> found;
+  for (auto& i : s.python.interpreters) {
+    EXPECT_EQ(i.kind, "conda") << i.path;
+    found.insert(i.prefix + " " + i.version);
+  }
+  EXPECT_EQ(found, (std::set<std::string>{"/home/u/miniconda3 3.12", "/home/u/miniconda3/envs/ml 3.10",
+                                          "/data/envs/other 3.11"}));
+  EXPECT_EQ(s.python.active, -1);  // nothing on PATH
+}

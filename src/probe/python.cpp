@@ -333,9 +333,12 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
     exec_base = hp.size() > 1 && !hp[1].empty() ? hp[1] : hp[0];
     std_origin = dyn_origin = "PYTHONHOME";
   }
+  // sys.platlibdir: lib64 where the standard library lives there (Fedora, openSUSE), else lib.
+  std::string lib = "lib";
   if (!base.empty()) {
-    std::string lib = "lib";
-    if (!fs.is_dir(base + "/lib/python" + minor) && fs.is_dir(base + "/lib64/python" + minor)) lib = "lib64";
+    // CPython's landmark for the standard library is os.py.
+    if (!fs.exists(base + "/lib/python" + minor + "/os.py") && fs.exists(base + "/lib64/python" + minor + "/os.py"))
+      lib = "lib64";
     push(base + "/" + lib + "/python" + nodot + ".zip", std_origin);
     push(base + "/" + lib + "/python" + minor, std_origin);
     if (py2)
@@ -368,8 +371,7 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
       add_site_dir(p + "/lib/python3/dist-packages", "dist-packages");
       add_site_dir(p + "/lib/python" + minor + "/dist-packages", "dist-packages");
     } else {
-      if (!py2 && fs.is_dir(p + "/lib64/python" + minor + "/site-packages"))
-        add_site_dir(p + "/lib64/python" + minor + "/site-packages", "site-packages");
+      if (lib == "lib64") add_site_dir(p + "/lib64/python" + minor + "/site-packages", "site-packages");
       add_site_dir(p + "/lib/python" + minor + "/site-packages", "site-packages");
       if (py2) add_site_dir(p + "/lib/site-python", "site-packages");
     }

@@ -575,6 +575,29 @@ TEST(PythonReal, SysPathMatchesTheInterpreters) {
       ++checked;
     }
   }
+  // Venvs made from them (Debian's patched site.py in a venv; include-system-site-packages both ways).
+  for (auto& base : {std::string("/usr/bin/python3"), std::string("/root/.pyenv/versions/3.12.1/bin/python")}) {
+    if (!fs::exists(base)) continue;
+    for (bool system_site : {false, true}) {
+      auto venv = tmp + "/venv" + std::to_string(checked);
+      std::vector<std::string> argv{base, "-m", "venv", "--without-pip"};
+      if (system_site) argv.push_back("--system-site-packages");
+      argv.push_back(venv);
+      Environment env{{"PATH", "/usr/bin:/bin"}, {"HOME", tmp + "/home"}, {"LANG", "C.UTF-8"}, {"PWD", tmp}};
+      auto made = test::run_program(argv, env);
+      if (made.exit_code != 0) continue;  // no venv module (python3-venv missing)
+      auto r = test::run_program({venv + "/bin/python", "-c", "import sys; print('\\n'.join(sys.path[1:]))"}, env);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      auto theirs = split_lines(r.out);
+      while (!theirs.empty() && theirs.back().empty()) theirs.pop_back();
+      ProbeContext ctx{Fs("/"), env};
+      auto py = inspect_interpreter(ctx.fs, venv + "/bin/python");
+      EXPECT_EQ(py.kind, "venv");
+      compute_sys_path(ctx, py);
+      EXPECT_EQ(paths(py), theirs) << venv << " from " << base << (system_site ? " with system site" : "");
+      ++checked;
+    }
+  }
   fs::remove_all(tmp);
   if (checked == 0) GTEST_SKIP() << "no /usr/bin/python3 or pyenv interpreters on this machine";
 }
@@ -694,4 +717,21 @@ TEST(PythonProbe, CondaEnvironments) {
   EXPECT_EQ(found, (std::set<std::string>{"/home/u/miniconda3 3.12", "/home/u/miniconda3/envs/ml 3.10",
                                           "/data/envs/other 3.11"}));
   EXPECT_EQ(s.python.active, -1);  // nothing on PATH
+}
+
+// Fedora's platlibdir: the standard library in lib64, site-packages in lib64 then lib.
+TEST(PythonProbe, FedoraLib64) {
+  Tree t;
+  t.file("/usr/bin/python3.12", "ELF", true);
+  t.file("/usr/lib64/python3.12/os.py");
+  t.dir("/usr/lib64/python3.12/lib-dynload");
+  t.dir("/usr/lib64/python3.12/site-packages");
+  t.dir("/usr/lib/python3.12/site-packages");
+  auto ctx = t.ctx();
+  auto py = inspect_interpreter(ctx.fs, "/usr/bin/python3.12");
+  compute_sys_path(ctx, py);
+  EXPECT_EQ(paths(py), (std::vector<std::string>{"/usr/lib64/python312.zip", "/usr/lib64/python3.12",
+                                                  "/usr/lib64/python3.12/lib-dynload",
+                                                  "/usr/lib64/python3.12/site-packages",
+                                                  "/usr/lib/python3.12/site-packages"}));
 }

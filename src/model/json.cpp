@@ -237,6 +237,13 @@ template <class F> void fields(F&& f, Framework& v) {
 }
 GPUENV_JSON_DEFINE(Framework)
 
+template <class F> void fields(F&& f, ShadowedModule& v) {
+  f("name", v.name);
+  f("wins", v.wins);
+  f("shadowed", v.shadowed);
+}
+GPUENV_JSON_DEFINE(ShadowedModule)
+
 template <class F> void fields(F&& f, Interpreter& v) {
   f("path", v.path);
   f("realpath", v.realpath);
@@ -251,6 +258,7 @@ template <class F> void fields(F&& f, Interpreter& v) {
   f("pth_imports", v.pth_imports);
   f("distributions", v.distributions);
   f("frameworks", v.frameworks);
+  f("shadowed_modules", v.shadowed_modules);
 }
 GPUENV_JSON_DEFINE(Interpreter)
 

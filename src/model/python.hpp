@@ -41,6 +41,13 @@ struct Framework {
   std::string shadowed_by;    // another copy earlier on sys.path wins, if any (its location)
 };
 
+// A top-level module or package that several sys.path entries provide: the first wins.
+struct ShadowedModule {
+  std::string name;                   // numpy, six (the import name)
+  std::string wins;                   // the sys.path entry whose copy is imported
+  std::vector<std::string> shadowed;  // later entries with a copy that is never imported
+};
+
 struct Interpreter {
   std::string path;           // as found (e.g. /usr/bin/python3, ~/.venv/bin/python)
   std::string realpath;       // after links and pyenv shims
@@ -55,6 +62,7 @@ struct Interpreter {
   std::vector<std::string> pth_imports;  // "import ..." lines in .pth files (reported, never run)
   std::vector<Distribution> distributions;
   std::vector<Framework> frameworks;
+  std::vector<ShadowedModule> shadowed_modules;  // outside the standard library
 };
 
 struct PythonInfo {

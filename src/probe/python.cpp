@@ -760,6 +760,7 @@ void scan_distributions(const ProbeContext& ctx, Interpreter& py, SiteScanCache&
   auto& fs = ctx.fs;
   py.distributions.clear();
   py.frameworks.clear();
+  py.shadowed_modules.clear();
   std::vector<std::pair<std::string, const SiteScanCache::Dir*>> dirs;
   for (auto& e : py.sys_path) {
     if (!e.exists || e.origin == "stdlib" || e.origin == "lib-dynload" || e.origin == "PYTHONHOME") continue;
@@ -774,6 +775,39 @@ void scan_distributions(const ProbeContext& ctx, Interpreter& py, SiteScanCache&
       auto [it, fresh] = first.emplace(n, path);
       if (!fresh && it->second != path) py.distributions.back().shadowed_by = it->second;
     }
+  // Top-level modules provided by several entries, from the listings already made:
+  // packages (names without a dot), modules (x.py), extension modules (x.cpython-312-x86_64-linux-gnu.so, x.so).
+  std::map<std::string, std::vector<std::pair<std::string, bool>>> providers;  // name -> (entry, is a file module)
+  std::vector<std::string> order;
+  for (auto& [path, d] : dirs)
+    for (auto& n : d->names) {
+      std::string mod;
+      bool file = true;
+      if (n.ends_with(".py")) mod = n.substr(0, n.size() - 3);
+      else if (n.ends_with(".so")) mod = n.substr(0, n.find('.'));
+      else if (n.find('.') == std::string::npos) mod = n, file = false;
+      if (mod.empty() || mod == "__pycache__" || mod.find('-') != std::string::npos ||
+          std::isdigit(static_cast<unsigned char>(mod[0])))
+        continue;
+      auto& v = providers[mod];
+      if (v.empty()) order.push_back(mod);
+      if (v.empty() || v.back().first != path) v.emplace_back(path, file);
+    }
+  for (auto& mod : order) {
+    auto& v = providers[mod];
+    if (v.size() < 2) continue;
+    // The first module or regular package (with __init__.py) wins; directories without one are
+    // namespace portions (PEP 420), merged only when no regular package exists anywhere.
+    ShadowedModule sm;
+    sm.name = mod;
+    for (auto& [path, file] : v) {
+      bool regular = file || fs.exists(path + "/" + mod + "/__init__.py");
+      if (sm.wins.empty() && regular) sm.wins = path;
+      else sm.shadowed.push_back(path);
+    }
+    if (!sm.wins.empty() && !sm.shadowed.empty()) py.shadowed_modules.push_back(std::move(sm));
+  }
+
   std::map<std::string, std::string> winner;  // framework -> location
   for (auto& [path, d] : dirs) {
     std::vector<Framework> found;

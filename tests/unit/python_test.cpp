@@ -345,6 +345,12 @@ TEST(PythonProbe, FrameworksAndShadowing) {
   ASSERT_TRUE(lost);
   EXPECT_EQ(lost->shadowed_by, "/cpu");
 
+  // The module view: torch is provided by /cpu (wins) and site-packages.
+  ASSERT_EQ(py.shadowed_modules.size(), 1u);
+  EXPECT_EQ(py.shadowed_modules[0].name, "torch");
+  EXPECT_EQ(py.shadowed_modules[0].wins, "/cpu");
+  EXPECT_EQ(py.shadowed_modules[0].shadowed, std::vector<std::string>{site});
+
   // framework.shadowed: error (a CPU build hides a CUDA build), names PYTHONPATH and its repair.
   Snapshot s;
   s.env["PYTHONPATH"] = "/cpu";
@@ -734,4 +740,34 @@ TEST(PythonProbe, FedoraLib64) {
                                                   "/usr/lib64/python3.12/lib-dynload",
                                                   "/usr/lib64/python3.12/site-packages",
                                                   "/usr/lib/python3.12/site-packages"}));
+}
+
+// Which copy of a top-level module wins: the first module or regular package; namespace
+// portions (no __init__.py) merge and shadow nothing, but lose to a later regular package.
+TEST(PythonProbe, ShadowedModules) {
+  Tree t;
+  t.python("/opt/py", "3.12");
+  const std::string site = "/opt/py/lib/python3.12/site-packages";
+  t.file("/a/six.py");
+  t.file(site + "/six.py");
+  t.dir("/a/google/protobuf");
+  t.dir(site + "/google/auth");  // two namespace portions: merged, not reported
+  t.dir("/a/yaml");               // a namespace portion first...
+  t.file(site + "/yaml/__init__.py");  // ...loses to the regular package later
+  t.file("/a/_ext.cpython-312-x86_64-linux-gnu.so");
+  t.file(site + "/_ext.py");
+  auto ctx = t.ctx({{"PYTHONPATH", "/a"}});
+  auto py = inspect_interpreter(ctx.fs, "/opt/py/bin/python3.12");
+  SiteScanCache cache;
+  compute_sys_path(ctx, py, &cache);
+  scan_distributions(ctx, py, cache);
+  std::map<std::string, ShadowedModule> by;
+  for (auto& m : py.shadowed_modules) by[m.name] = m;
+  EXPECT_EQ(by.size(), 3u);
+  EXPECT_EQ(by["six"].wins, "/a");
+  EXPECT_EQ(by["six"].shadowed, std::vector<std::string>{site});
+  EXPECT_EQ(by["_ext"].wins, "/a");
+  EXPECT_EQ(by["yaml"].wins, site);
+  EXPECT_EQ(by["yaml"].shadowed, std::vector<std::string>{"/a"});
+  EXPECT_EQ(by.count("google"), 0u);
 }

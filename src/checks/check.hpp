@@ -46,6 +46,7 @@ void add_multigpu_checks(std::vector<CheckDef>& out);
 void add_library_checks(std::vector<CheckDef>& out);
 void add_nix_checks(std::vector<CheckDef>& out);
 void add_framework_checks(std::vector<CheckDef>& out);
+void add_python_checks(std::vector<CheckDef>& out);
 
 const std::vector<CheckDef>& all_checks();
 const CheckDef* find_check(const std::string& id);

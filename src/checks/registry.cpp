@@ -23,8 +23,9 @@ const std::vector<CheckDef>& all_checks() {
     add_driver_checks(v);
     add_multigpu_checks(v);
     add_library_checks(v);  // then what the frameworks load on top of the driver
-    add_nix_checks(v);      // Nix: driver link directory, RUNPATHs, driver wrappers
+    add_python_checks(v);     // then the Python environment the frameworks live in
     add_framework_checks(v);  // and the framework builds themselves
+    add_nix_checks(v);        // Nix: driver link directory, RUNPATHs, driver wrappers
     return v;
   }();
   return checks;

@@ -7,82 +7,10 @@
 
 #include "env/pythonpath.hpp"
 #include "probe/probes.hpp"
+#include "probe/python.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
-
-namespace {
-
-std::string full_version_in_nix_name(const std::string& prefix) {
-  auto name = base_name(prefix);
-  auto dash = name.find('-');
-  if (dash == std::string::npos) return "";
-  name = name.substr(dash + 1);
-  for (const char* impl : {"python3-", "python2-", "pypy3-"}) {
-    if (!name.starts_with(impl)) continue;
-    auto rest = name.substr(std::string(impl).size());
-    size_t end = 0;
-    while (end < rest.size() && (rest[end] == '.' || (rest[end] >= '0' && rest[end] <= '9'))) ++end;
-    return rest.substr(0, end);
-  }
-  return "";
-}
-
-std::string version_from_lib_dir(const Fs& fs, const std::string& prefix) {
-  std::string found;
-  for (auto& n : fs.list(prefix + "/lib")) {
-    if (!n.starts_with("python3.")) continue;
-    auto v = n.substr(6);
-    if (v.find_first_not_of("0123456789.") != std::string::npos) continue;
-    if (!found.empty() && found != v) return "";  // ambiguous
-    found = v;
-  }
-  return found;
-}
-
-}  // namespace
-
-Interpreter inspect_interpreter(const Fs& fs, const std::string& path) {
-  Interpreter py;
-  py.path = normalize_path(path);
-  py.realpath = fs.realpath(py.path).value_or("");
-  std::string root = dir_name(dir_name(py.path));
-  if (auto cfg = fs.read_opt(root + "/pyvenv.cfg", 1 << 16)) {
-    py.kind = "venv";
-    py.prefix = root;
-    for (auto& [k, v] : parse_key_values(*cfg, '=')) {
-      auto key = std::string(trim(k));
-      auto val = std::string(trim(v));
-      if (key == "home") py.base_prefix = dir_name(normalize_path(val));
-      else if (key == "version_info" || (key == "version" && py.version.empty())) py.version = val;
-      else if (key == "include-system-site-packages") py.include_system_site_packages = to_lower(val) == "true";
-    }
-  } else {
-    std::string real = py.realpath.empty() ? py.path : py.realpath;
-    auto nix = nix_interpreter_prefix(real);
-    if (!nix.empty()) {
-      py.kind = "nix";
-      py.prefix = nix;
-      py.version = full_version_in_nix_name(nix);
-    } else {
-      py.prefix = dir_name(dir_name(real));
-      if (fs.exists(py.prefix + "/conda-meta")) py.kind = "conda";
-      else if (contains(real, "/.pyenv/versions/")) py.kind = "pyenv";
-      else py.kind = "system";
-      if (py.kind == "pyenv") py.version = base_name(py.prefix);
-    }
-    py.base_prefix = py.prefix;
-  }
-  if (py.version.empty() || py.version.find_first_not_of("0123456789.") != std::string::npos) {
-    std::string v;
-    auto b = base_name(py.realpath.empty() ? py.path : py.realpath);
-    if (b.starts_with("python3.")) v = b.substr(6);
-    if (v.empty() || v.find_first_not_of("0123456789.") != std::string::npos) v = version_from_lib_dir(fs, py.prefix);
-    if (v.empty() && py.kind == "venv" && !py.base_prefix.empty()) v = version_from_lib_dir(fs, py.base_prefix);
-    py.version = v;
-  }
-  return py;
-}
 
 std::string find_on_path(const Fs& fs, const std::string& name, const std::string& path_value) {
   for (auto& dir : split(path_value, ':', false)) {
@@ -93,22 +21,8 @@ std::string find_on_path(const Fs& fs, const std::string& name, const std::strin
   return "";
 }
 
-static bool same_interpreter(const Interpreter& a, const Interpreter& b) {
-  if (a.path == b.path) return true;
-  return !a.realpath.empty() && a.realpath == b.realpath && a.prefix == b.prefix;
-}
-
 static int add_interpreter(Snapshot& s, Interpreter py, const std::string& found_as) {
-  for (size_t i = 0; i < s.python.interpreters.size(); ++i) {
-    auto& o = s.python.interpreters[i];
-    if (same_interpreter(o, py)) {
-      if (std::find(o.found_as.begin(), o.found_as.end(), found_as) == o.found_as.end()) o.found_as.push_back(found_as);
-      return int(i);
-    }
-  }
-  py.found_as.push_back(found_as);
-  s.python.interpreters.push_back(std::move(py));
-  return int(s.python.interpreters.size() - 1);
+  return add_interpreter(s.python, std::move(py), found_as);
 }
 
 DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const Spec& spec, Snapshot& s) {

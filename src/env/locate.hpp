@@ -8,12 +8,11 @@
 #include "env/spec.hpp"
 #include "model/snapshot.hpp"
 #include "probe/context.hpp"
+#include "probe/python.hpp"
 
 namespace gpuenv {
 
-// What a Python installation says about itself without running it: pyvenv.cfg,
-// store path names, the lib/python3.X directory.
-Interpreter inspect_interpreter(const Fs& fs, const std::string& path);
+// inspect_interpreter (what an installation says about itself) lives in probe/python.hpp.
 
 // The first executable `name` in a PATH value, "" when none.
 std::string find_on_path(const Fs& fs, const std::string& name, const std::string& path_value);

@@ -218,6 +218,7 @@ template <class F> void fields(F&& f, Distribution& v) {
   f("metadata", v.metadata);
   f("requires_dist", v.requires_dist);
   f("installer", v.installer);
+  f("shadowed_by", v.shadowed_by);
 }
 GPUENV_JSON_DEFINE(Distribution)
 
@@ -236,6 +237,13 @@ template <class F> void fields(F&& f, Framework& v) {
 }
 GPUENV_JSON_DEFINE(Framework)
 
+template <class F> void fields(F&& f, ShadowedModule& v) {
+  f("name", v.name);
+  f("wins", v.wins);
+  f("shadowed", v.shadowed);
+}
+GPUENV_JSON_DEFINE(ShadowedModule)
+
 template <class F> void fields(F&& f, Interpreter& v) {
   f("path", v.path);
   f("realpath", v.realpath);
@@ -250,12 +258,17 @@ template <class F> void fields(F&& f, Interpreter& v) {
   f("pth_imports", v.pth_imports);
   f("distributions", v.distributions);
   f("frameworks", v.frameworks);
+  f("shadowed_modules", v.shadowed_modules);
 }
 GPUENV_JSON_DEFINE(Interpreter)
 
 template <class F> void fields(F&& f, PythonInfo& v) {
   f("interpreters", v.interpreters);
   f("active", v.active);
+  f("declared", v.declared);
+  f("declared_by", v.declared_by);
+  f("pip", v.pip);
+  f("pip_interpreter", v.pip_interpreter);
 }
 GPUENV_JSON_DEFINE(PythonInfo)
 

@@ -24,6 +24,7 @@ struct Distribution {
   std::string metadata;    // path of the .dist-info or .egg-info
   std::vector<std::string> requires_dist;
   std::string installer;   // pip, uv, conda, debian ("" if unknown)
+  std::string shadowed_by; // an earlier sys.path entry holds the same distribution (its location), if any
 };
 
 struct Framework {
@@ -40,6 +41,13 @@ struct Framework {
   std::string shadowed_by;    // another copy earlier on sys.path wins, if any (its location)
 };
 
+// A top-level module or package that several sys.path entries provide: the first wins.
+struct ShadowedModule {
+  std::string name;                   // numpy, six (the import name)
+  std::string wins;                   // the sys.path entry whose copy is imported
+  std::vector<std::string> shadowed;  // later entries with a copy that is never imported
+};
+
 struct Interpreter {
   std::string path;           // as found (e.g. /usr/bin/python3, ~/.venv/bin/python)
   std::string realpath;       // after links and pyenv shims
@@ -54,11 +62,16 @@ struct Interpreter {
   std::vector<std::string> pth_imports;  // "import ..." lines in .pth files (reported, never run)
   std::vector<Distribution> distributions;
   std::vector<Framework> frameworks;
+  std::vector<ShadowedModule> shadowed_modules;  // outside the standard library
 };
 
 struct PythonInfo {
   std::vector<Interpreter> interpreters;
   int active = -1;  // index of the interpreter `python` resolves to (VIRTUAL_ENV or PATH), -1 if none
+  int declared = -1;        // index of the interpreter the project declares, -1 if none
+  std::string declared_by;  // what declares it: the gpuenv.toml path, VIRTUAL_ENV, nix-shell
+  std::string pip;              // the first pip (else pip3) on PATH, "" if none
+  std::string pip_interpreter;  // the interpreter its shebang names ("" if unreadable)
 };
 
 }  // namespace gpuenv

@@ -290,9 +290,15 @@ std::vector<FoundFramework> find_frameworks(const ProbeContext& ctx, const Snaps
                                             const std::vector<std::string>& sites) {
   std::vector<FoundFramework> out;
   std::set<std::string> seen;
-  for (auto& in : s.python.interpreters)
-    for (auto& f : in.frameworks)
-      if (seen.insert(f.name).second) out.push_back({f.name, f.version, dir_name(f.location), in.realpath});
+  // The copy each interpreter imports (not the shadowed ones), the active interpreter's first.
+  std::vector<const Interpreter*> order;
+  if (s.python.active >= 0 && size_t(s.python.active) < s.python.interpreters.size())
+    order.push_back(&s.python.interpreters[size_t(s.python.active)]);
+  for (auto& in : s.python.interpreters) order.push_back(&in);
+  for (auto* in : order)
+    for (auto& f : in->frameworks)
+      if (f.shadowed_by.empty() && seen.insert(f.name).second)
+        out.push_back({f.name, f.version, dir_name(f.location), in->realpath});
   if (!out.empty()) return out;
   // Fallback: the first site-packages holding each framework wins (sys.path order).
   for (auto& site : sites) {

@@ -72,6 +72,40 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
   if (s.host.wsl) where.push_back("WSL2");
   if (s.host.nixos) where.push_back("NixOS");
   if (!where.empty()) out.push_back({"runs in", join(where, ", ")});
+  // Python: the interpreter `python` runs (and the declared one when it differs), its frameworks.
+  auto& py = s.python;
+  auto describe = [](const Interpreter& i) {
+    std::string d = (i.version.empty() ? std::string("Python") : "Python " + i.version) + " " + i.path;
+    if (!i.kind.empty()) d += " (" + i.kind + ")";
+    return d;
+  };
+  const Interpreter* active = py.active >= 0 && size_t(py.active) < py.interpreters.size()
+                                  ? &py.interpreters[size_t(py.active)] : nullptr;
+  const Interpreter* declared = py.declared >= 0 && size_t(py.declared) < py.interpreters.size()
+                                    ? &py.interpreters[size_t(py.declared)] : nullptr;
+  if (active) out.push_back({"python", describe(*active)});
+  if (declared && declared != active) out.push_back({"declared", describe(*declared) + ", by " + py.declared_by});
+  if (!py.interpreters.empty()) {
+    size_t others = py.interpreters.size() - (active ? 1 : 0) - (declared && declared != active ? 1 : 0);
+    if (!active) out.push_back({"python", "none on PATH"});
+    if (others) {
+      std::vector<std::string> v;
+      for (auto& i : py.interpreters)
+        if (&i != active && &i != declared) v.push_back(i.version.empty() ? i.path : i.version);
+      out.push_back({"also", fmt::format("{} other interpreter{}: {}", others, others == 1 ? "" : "s", join(v, ", "))});
+    }
+  }
+  if (auto* t = declared ? declared : active) {
+    std::vector<std::string> fws;
+    for (auto& f : t->frameworks) {
+      if (!f.shadowed_by.empty()) continue;
+      std::string d = f.name + " " + (f.version.empty() ? "?" : f.version);
+      if (f.cuda_build) d += f.cuda_version.empty() ? " (CUDA)" : " (CUDA " + f.cuda_version + ")";
+      else d += " (" + (f.variant.empty() ? std::string("cpu") : f.variant) + ")";
+      fws.push_back(d);
+    }
+    if (!fws.empty()) out.push_back({"packages", join(fws, ", ")});
+  }
   return out;
 }
 

@@ -44,6 +44,8 @@ void add_gpu_checks(std::vector<CheckDef>& out);
 void add_driver_checks(std::vector<CheckDef>& out);
 void add_multigpu_checks(std::vector<CheckDef>& out);
 void add_library_checks(std::vector<CheckDef>& out);
+// doctor --deep results (snapshot.deep); last, since they compare against the static checks.
+void add_deep_checks(std::vector<CheckDef>& out);
 
 const std::vector<CheckDef>& all_checks();
 const CheckDef* find_check(const std::string& id);

@@ -23,6 +23,7 @@ const std::vector<CheckDef>& all_checks() {
     add_driver_checks(v);
     add_multigpu_checks(v);
     add_library_checks(v);  // then what the frameworks load on top of the driver
+    add_deep_checks(v);     // what the frameworks did when imported for real (doctor --deep)
     return v;
   }();
   return checks;

@@ -51,6 +51,8 @@ struct DoctorInputs {
   double timeout = 5.0;
   std::string libcuda, libnvml;
   bool no_driver = false;
+  bool deep = false;          // doctor --deep: import each framework for real (src/probe/deep.cpp)
+  double deep_timeout = 20;   // seconds per framework
 };
 struct DoctorRun {
   Snapshot snap;
@@ -68,6 +70,7 @@ void add_init_command(Cli& cli);
 void add_lock_command(Cli& cli);
 void add_verify_command(Cli& cli);
 void add_diff_command(Cli& cli);
+void add_explain_command(Cli& cli);
 
 int run_cli(int argc, char** argv);
 

@@ -259,6 +259,35 @@ template <class F> void fields(F&& f, PythonInfo& v) {
 }
 GPUENV_JSON_DEFINE(PythonInfo)
 
+template <class F> void fields(F&& f, DeepResult& v) {
+  f("interpreter", v.interpreter);
+  f("framework", v.framework);
+  f("status", v.status);
+  f("stage", v.stage);
+  f("version", v.version);
+  f("location", v.location);
+  f("cuda_version", v.cuda_version);
+  f("cudnn_version", v.cudnn_version);
+  f("driver_cuda", v.driver_cuda);
+  f("cuda_build", v.cuda_build);
+  f("device_count", v.device_count);
+  f("devices", v.devices);
+  f("op_result", v.op_result);
+  f("error", v.error);
+  f("stderr_tail", v.stderr_tail);
+  f("exit_code", v.exit_code);
+  f("signal", v.signal);
+  f("duration_ms", v.duration_ms);
+}
+GPUENV_JSON_DEFINE(DeepResult)
+
+template <class F> void fields(F&& f, DeepProbe& v) {
+  f("ran", v.ran);
+  f("timeout_s", v.timeout_s);
+  f("results", v.results);
+}
+GPUENV_JSON_DEFINE(DeepProbe)
+
 template <class F> void fields(F&& f, Snapshot& v) {
   f("schema_version", v.schema_version);
   f("tool_version", v.tool_version);
@@ -273,6 +302,7 @@ template <class F> void fields(F&& f, Snapshot& v) {
   f("env", v.env);
   f("python", v.python);
   f("libraries", v.libraries);
+  f("deep", v.deep);
   f("probe_errors", v.probe_errors);
 }
 GPUENV_JSON_DEFINE(Snapshot)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/deep.hpp"
 #include "model/libraries.hpp"
 #include "model/python.hpp"
 
@@ -151,6 +152,7 @@ struct Snapshot {
   std::map<std::string, std::string> env;  // allow-listed variables that are set (empty values kept)
   PythonInfo python;
   Libraries libraries;
+  DeepProbe deep;                          // doctor --deep: the frameworks imported for real
   std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
 
   const std::string* getenv(const std::string& name) const {

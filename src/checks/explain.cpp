@@ -94,6 +94,7 @@ void narrow_gpu(Explanation& e, const Snapshot& s) {
     for (auto& d : s.cuda.devices) add(d.index, d.name, d.cc_major, d.cc_minor);
   else
     for (auto& d : s.nvml.devices) add(d.index, d.name, d.cc_major, d.cc_minor);
+  if (s.cuda.devices.empty() && s.nvml.devices.empty()) e.machine.push_back("this machine: no NVIDIA GPU seen by the driver");
   // Which frameworks record the architectures they cover.
   for (auto& [py, fw] : frameworks(s)) {
     if (fw->arch_list.empty()) continue;

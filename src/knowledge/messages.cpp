@@ -194,8 +194,11 @@ std::vector<MessageMatch> match_messages(const Knowledge& k, std::string_view lo
     }
     while (!lines.empty() && lines.back().empty()) lines.pop_back();
   }
-  std::vector<std::string> lower(lines.size());
-  for (size_t i = 0; i < lines.size(); ++i) lower[i] = to_lower(lines[i]);
+  // Lower-case once (byte for byte, so offsets stay), then view each line in it.
+  std::string lower_all = to_lower(clean);
+  std::vector<std::string_view> lower(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i)
+    lower[i] = std::string_view(lower_all).substr(size_t(lines[i].data() - clean.data()), lines[i].size());
 
   std::vector<MessageMatch> out;
   std::map<std::string, size_t> seen;  // entry id + captured values -> index in out

@@ -137,6 +137,20 @@ TEST(ExplainCli, SnapshotNarrowsTheAnswer) {
   EXPECT_EQ(bad.exit_code, 2);
 }
 
+TEST(ExplainCli, HereProbesThisMachine) {
+  // The live probe (files + the fake driver of the tests: one H100) narrows the answer.
+  auto r = cli({"explain", "--here", "--json", "RuntimeError: No CUDA GPUs are available"});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["machine"].get<std::string>().rfind("this machine (live probe)", 0), 0u) << r.out;
+  EXPECT_FALSE(j["matches"][0]["machine_notes"].empty()) << r.out;
+  auto both = cli({"explain", "--here", "--from", "x.json", "y"});
+  EXPECT_EQ(both.exit_code, 2);
+  auto empty = cli({"explain"}, "");
+  EXPECT_EQ(empty.exit_code, 0);
+  EXPECT_NE(empty.out.find("stdin, 0 lines"), std::string::npos) << empty.out;
+}
+
 TEST(DeepCli, UsageRules) {
   auto from = cli({"doctor", "--deep", "--from", "/dev/null"});
   EXPECT_EQ(from.exit_code, 2);

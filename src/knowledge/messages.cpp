@@ -31,6 +31,7 @@ constexpr size_t kWindowBefore = 512, kWindowAfter = 1024;
 constexpr size_t kMaxShownText = 300;
 
 std::string strip_ansi(std::string_view s) {
+  if (s.find('\x1b') == std::string_view::npos) return std::string(s);
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -185,12 +186,12 @@ std::vector<MessageMatch> match_messages(const Knowledge& k, std::string_view lo
   std::vector<std::string_view> lines;
   {
     size_t start = 0;
-    for (size_t i = 0; i <= clean.size(); ++i) {
-      if (i == clean.size() || clean[i] == '\n' || clean[i] == '\r') {
-        lines.emplace_back(clean.data() + start, i - start);
-        if (i + 1 < clean.size() && clean[i] == '\r' && clean[i + 1] == '\n') ++i;
-        start = i + 1;
-      }
+    while (start <= clean.size()) {
+      size_t i = clean.find_first_of("\r\n", start);
+      if (i == std::string::npos) i = clean.size();
+      lines.emplace_back(clean.data() + start, i - start);
+      if (i + 1 < clean.size() && clean[i] == '\r' && clean[i + 1] == '\n') ++i;
+      start = i + 1;
     }
     while (!lines.empty() && lines.back().empty()) lines.pop_back();
   }

@@ -62,6 +62,7 @@ void add_causes(Finding& f, const std::vector<Explanation>& es) {
   for (auto& e : es) f.add("recognised", fmt::format("{} [{}] ({})", e.finding.title, e.finding.id, e.match.text));
   if (es.empty()) return;
   const auto& best = es.front().finding;
+  for (auto& m : es.front().machine) f.add("this machine", m.starts_with("this machine: ") ? m.substr(14) : m);
   f.cause = best.cause;
   f.fix = best.fix;
 }

@@ -68,6 +68,7 @@ void Knowledge::ensure_messages() const {
     if (!t) return;
     auto* arr = (*t)["message"].as_array();
     if (!arr) return;
+    std::vector<MessageFact> all;  // assigned only when every entry is valid (a throw leaves nothing half-read)
     for (auto& node : *arr) {
       auto* e = node.as_table();
       if (!e) continue;
@@ -101,8 +102,9 @@ void Knowledge::ensure_messages() const {
         throw std::runtime_error(fmt::format("knowledge file messages.toml: entry '{}': {} groups but {} capture names",
                                              m.id, c->re.mark_count(), m.captures.size()));
       m.compiled = std::move(c);
-      messages_.push_back(std::move(m));
+      all.push_back(std::move(m));
     }
+    messages_ = std::move(all);
   });
 }
 

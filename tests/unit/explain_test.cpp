@@ -2,7 +2,11 @@
 // programs print them (sources in src/knowledge/messages.toml), each to its check ID and a captured value.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "checks/check.hpp"
@@ -337,4 +341,30 @@ TEST(Explain, SnapshotNarrowsTheCause) {
   ASSERT_EQ(c[0].confirmed.size(), 1u);
   EXPECT_EQ(c[0].finding.fix, f.fix);
   EXPECT_FALSE(c[0].snapshot_disagrees);
+}
+
+TEST(Explain, InvalidEntriesAreClearErrors) {
+  auto dir = std::string("/tmp/gpuenv-explain-bad-") + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& body) { std::ofstream(dir + "/messages.toml") << body; };
+  write("[[message]]\nid = \"explain.x\"\nneedle = \"x\"\npattern = \"(unclosed\"\ntitle = \"t\"\n");
+  auto k = Knowledge::load_from_dir(dir);
+  try {
+    k->messages();
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("explain.x': invalid pattern"), std::string::npos) << e.what();
+  }
+  write("[[message]]\nid = \"explain.y\"\nneedle = \"x\"\npattern = \"(x)\"\ntitle = \"t\"\n");
+  try {
+    Knowledge::load_from_dir(dir)->messages();
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("1 groups but 0 capture names"), std::string::npos) << e.what();
+  }
+  write("[[message]]\nid = \"explain.z\"\n");
+  EXPECT_THROW(Knowledge::load_from_dir(dir)->messages(), std::runtime_error);
+  write("[[message]\nbroken");
+  EXPECT_THROW(Knowledge::load_from_dir(dir)->messages(), std::runtime_error);
+  std::filesystem::remove_all(dir);
 }

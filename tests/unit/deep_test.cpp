@@ -223,6 +223,28 @@ TEST(Deep, ProbeRunsEachEnvironmentAndFrameworkOnce) {
   EXPECT_EQ(progress, 0);  // fast: no progress lines
 }
 
+TEST(Deep, ProgressOnceItTakesMoreThanASecond) {
+  auto dir = test::temp_dir("deep-slow");
+  auto slow = fake_python(dir, "python", std::string("sleep 1.5\n") + kOkTorch);
+  auto fast = fake_python(dir, "python3", kOkTorch);
+  Snapshot s;
+  auto a = venv_with(slow, "torch", "2.9.1+cu128", true, "12.8", "");
+  a.prefix = dir + "/a";
+  auto b = venv_with(fast, "torch", "2.9.1+cu128", true, "12.8", "");
+  b.prefix = dir + "/b";
+  s.python.interpreters = {a, b};
+  std::vector<std::string> lines;
+  DeepOptions o;
+  o.timeout_s = 10;
+  o.on_progress = [&](const std::string& m) { lines.push_back(m); };
+  auto d = probe_deep(s, o);
+  ASSERT_EQ(d.results.size(), 2u);
+  // The slow one announces itself after a second; once slow, every later one is announced as it starts.
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("importing torch with " + slow + " (1/2)"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("(2/2)"), std::string::npos) << lines[1];
+}
+
 TEST(Deep, NoGpuSeenNamesCudaVisibleDevices) {
   Snapshot s = machine_with_gpu();
   s.env["CUDA_VISIBLE_DEVICES"] = "";

@@ -47,6 +47,8 @@ void add_library_checks(std::vector<CheckDef>& out);
 void add_nix_checks(std::vector<CheckDef>& out);
 void add_framework_checks(std::vector<CheckDef>& out);
 void add_python_checks(std::vector<CheckDef>& out);
+// doctor --deep results (snapshot.deep); last, since they compare against the static checks.
+void add_deep_checks(std::vector<CheckDef>& out);
 
 const std::vector<CheckDef>& all_checks();
 const CheckDef* find_check(const std::string& id);

@@ -26,6 +26,7 @@ const std::vector<CheckDef>& all_checks() {
     add_python_checks(v);     // then the Python environment the frameworks live in
     add_framework_checks(v);  // and the framework builds themselves
     add_nix_checks(v);        // Nix: driver link directory, RUNPATHs, driver wrappers
+    add_deep_checks(v);     // what the frameworks did when imported for real (doctor --deep)
     return v;
   }();
   return checks;

@@ -75,7 +75,8 @@ int run_cli(int argc, char** argv) {
   // more than a whole `gpuenv run`, so a run that names a known command registers only that one
   // (help, errors and unknown words register all, so the messages stay complete).
   static const std::vector<std::pair<const char*, void (*)(Cli&)>> commands = {
-      {"doctor", add_doctor_command}, {"checks", add_checks_command}, {"ldd", add_ldd_command},
+      {"doctor", add_doctor_command}, {"checks", add_checks_command}, {"explain", add_explain_command},
+      {"ldd", add_ldd_command},
       {"run", add_run_command},       {"env", add_env_command},       {"shell", add_shell_command},
       {"init", add_init_command},     {"lock", add_lock_command},     {"verify", add_verify_command},
       {"diff", add_diff_command},     {"nix", add_nix_command},       {"fleet", add_fleet_command},

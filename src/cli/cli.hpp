@@ -51,6 +51,8 @@ struct DoctorInputs {
   double timeout = 5.0;
   std::string libcuda, libnvml;
   bool no_driver = false;
+  bool deep = false;          // doctor --deep: import each framework for real (src/probe/deep.cpp)
+  double deep_timeout = 20;   // seconds per framework
 };
 struct DoctorRun {
   Snapshot snap;
@@ -70,6 +72,7 @@ void add_verify_command(Cli& cli);
 void add_diff_command(Cli& cli);
 void add_nix_command(Cli& cli);
 void add_which_build_command(Cli& cli);
+void add_explain_command(Cli& cli);
 
 int run_cli(int argc, char** argv);
 

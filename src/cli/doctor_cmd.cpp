@@ -8,6 +8,7 @@
 #include "fleet/fingerprint.hpp"
 #include "cli/cli.hpp"
 #include "model/json.hpp"
+#include "probe/deep.hpp"
 #include "probe/snapshot.hpp"
 #include "report/report.hpp"
 #include "util/strings.hpp"
@@ -44,6 +45,10 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
                      "; 'gpuenv checks' lists them");
   }
   if (a.timeout <= 0) throw UsageError("--timeout must be a positive number of seconds");
+  if (a.deep && a.deep_timeout <= 0) throw UsageError("--deep-timeout must be a positive number of seconds");
+  if (a.deep && !a.from.empty())
+    throw UsageError("--deep imports the frameworks on this machine; --from replays a snapshot, with the deep results it holds");
+  if (a.deep && a.root != "/") throw UsageError("--deep runs the interpreters of this machine and cannot be combined with --root");
 
   DoctorRun run;
   Snapshot& snap = run.snap;
@@ -70,6 +75,12 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
     o.driver.enabled = !a.no_driver && (a.root == "/" || named);
     if (::isatty(2)) o.on_slow = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
     snap = take_snapshot(o);
+    if (a.deep) {
+      DeepOptions d;
+      d.timeout_s = a.deep_timeout;
+      if (::isatty(2)) d.on_progress = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
+      snap.deep = probe_deep(snap, d);
+    }
   }
   run.findings = run_checks(snap, Knowledge::get(), filter);
   for (auto& c : all_checks())
@@ -134,6 +145,7 @@ void add_doctor_command(Cli& cli) {
       "  gpuenv doctor --json > node.json    the whole snapshot, schema 1 (docs/schema.md)\n"
       "  gpuenv doctor --from node.json      re-run the checks on a saved snapshot\n"
       "  gpuenv doctor --only 'driver.*'     only the driver checks\n"
+      "  gpuenv doctor --deep                also import each framework and run a tiny GPU op\n"
       "  gpuenv doctor --format prometheus -o /var/lib/node_exporter/textfile_collector/gpuenv.prom\n"
       "  gpuenv doctor --format nfd -o /etc/kubernetes/node-feature-discovery/features.d/gpuenv\n"
       "                                      node exporters, written atomically (docs/fleet.md)");
@@ -142,6 +154,10 @@ void add_doctor_command(Cli& cli) {
   cmd->add_flag("--json", a.json, "Same as --format json");
   cmd->add_flag("--markdown", a.markdown, "Same as --format markdown (a bug-report body)");
   add_doctor_inputs(cmd, a.in);
+  cmd->add_flag("--deep", a.in.deep,
+                "Also import each framework found (torch, TensorFlow, JAX, CuPy) with its interpreter in a child process and "
+                "run one tiny GPU operation; compares the result with the static verdict");
+  cmd->add_option("--deep-timeout", a.in.deep_timeout, "Seconds per framework for --deep (default 20; the process group is killed after)");
   cmd->add_flag("--redact", a.redact, "Replace the user name, home directory and host name in the output");
   cmd->add_flag("-v,--verbose", a.verbose, "More detail: -v machine details, -vv every library copy and variable");
   cmd->add_flag("--strict", a.strict, "Exit 1 on warnings too");

@@ -82,6 +82,25 @@ struct FrameworkStep {
   std::string if_loaded;  // only when a file whose name starts with this is already loaded
 };
 
+// An error message a program prints, with its cause and fix (messages.toml). `gpuenv explain` and
+// `doctor --deep` match text against these; the compiled pattern lives in knowledge/messages.cpp.
+struct CompiledPattern;
+struct MessageFact {
+  std::string id;        // explain.* name of the entry
+  std::string check;     // the doctor check that detects the same problem, "" when none
+  std::vector<std::string> related;  // other checks whose findings narrow the cause
+  std::string severity;  // error, warning, info
+  std::string emitter;   // who prints it
+  std::string needle;    // lower-case literal every match contains
+  std::string pattern;   // ECMAScript regex, case-insensitive
+  std::vector<std::string> captures;  // names of the groups
+  int lines = 1;         // lines the message may span
+  std::string title, cause, fix;      // templates with {capture} and {capture|filter}
+  std::string narrow;    // driver, gpu, visible-devices, library, ""
+  std::string source;
+  std::shared_ptr<const CompiledPattern> compiled;
+};
+
 struct FrameworkModel {
   std::string name;
   std::string checked;  // versions the model was checked against
@@ -193,6 +212,9 @@ class Knowledge {
 
   // GPU frameworks (frameworks.toml).
   const FrameworkFacts& frameworks() const;
+  // Error messages (messages.toml), in file order (specific entries before generic ones).
+  // Throws std::runtime_error on an invalid entry (bad pattern, missing field).
+  const std::vector<MessageFact>& messages() const;
 
   // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
   // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
@@ -207,11 +229,13 @@ class Knowledge {
   void ensure_gpus() const;
   void ensure_libraries() const;
   void ensure_frameworks() const;
+  void ensure_messages() const;
   std::map<std::string, std::string> texts_;
   mutable std::recursive_mutex mu_;
   mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
-  mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_, frameworks_once_;
+  mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_, frameworks_once_, messages_once_;
   mutable FrameworkFacts framework_facts_;
+  mutable std::vector<MessageFact> messages_;
   mutable std::vector<LibraryFamily> families_;
   mutable std::map<std::string, std::size_t, std::less<>> family_by_stem_;  // stem -> index in families_
   mutable std::vector<FrameworkModel> frameworks_;

@@ -306,6 +306,34 @@ template <class F> void fields(F&& f, ToolkitInfo& v) {
   f("problems", v.problems);
 }
 GPUENV_JSON_DEFINE(ToolkitInfo)
+template <class F> void fields(F&& f, DeepResult& v) {
+  f("interpreter", v.interpreter);
+  f("framework", v.framework);
+  f("status", v.status);
+  f("stage", v.stage);
+  f("version", v.version);
+  f("location", v.location);
+  f("cuda_version", v.cuda_version);
+  f("cudnn_version", v.cudnn_version);
+  f("driver_cuda", v.driver_cuda);
+  f("cuda_build", v.cuda_build);
+  f("device_count", v.device_count);
+  f("devices", v.devices);
+  f("op_result", v.op_result);
+  f("error", v.error);
+  f("stderr_tail", v.stderr_tail);
+  f("exit_code", v.exit_code);
+  f("signal", v.signal);
+  f("duration_ms", v.duration_ms);
+}
+GPUENV_JSON_DEFINE(DeepResult)
+
+template <class F> void fields(F&& f, DeepProbe& v) {
+  f("ran", v.ran);
+  f("timeout_s", v.timeout_s);
+  f("results", v.results);
+}
+GPUENV_JSON_DEFINE(DeepProbe)
 
 template <class F> void fields(F&& f, Snapshot& v) {
   f("schema_version", v.schema_version);
@@ -322,6 +350,7 @@ template <class F> void fields(F&& f, Snapshot& v) {
   f("python", v.python);
   f("libraries", v.libraries);
   f("nix", v.nix);
+  f("deep", v.deep);
   f("probe_errors", v.probe_errors);
   f("toolkit", v.toolkit);
 }

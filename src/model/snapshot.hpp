@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/deep.hpp"
 #include "model/libraries.hpp"
 #include "model/nix.hpp"
 #include "model/python.hpp"
@@ -154,6 +155,7 @@ struct Snapshot {
   PythonInfo python;
   Libraries libraries;
   NixInfo nix;                             // Nix build outputs and driver wrappers (docs/schema.md, "nix")
+  DeepProbe deep;                          // doctor --deep: the frameworks imported for real
   std::vector<std::string> probe_errors;   // files that could not be read and similar, never fatal
   ToolkitInfo toolkit;                     // CUDA toolkits: CUDA_HOME, nvcc on PATH (added for issue 4)
 

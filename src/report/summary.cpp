@@ -106,6 +106,19 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
     }
     if (!fws.empty()) out.push_back({"packages", join(fws, ", ")});
   }
+  if (s.deep.ran) {
+    // doctor --deep: one line per framework imported for real.
+    if (s.deep.results.empty()) out.push_back({"deep", "no framework found to import"});
+    for (auto& r : s.deep.results) {
+      std::string what = r.status == "ok"
+                             ? (r.device_count > 0 ? fmt::format("GPU op ok on {} GPU{}{}", r.device_count, r.device_count == 1 ? "" : "s",
+                                                                 r.devices.empty() ? "" : " (" + r.devices[0] + ")")
+                                                   : std::string("imported, sees no GPU"))
+                             : r.status == "timeout" ? "timed out at stage " + r.stage : "failed at stage " + r.stage;
+      out.push_back({"deep", fmt::format("{}{}: {}, {:.1f} s, {}", r.framework, r.version.empty() ? "" : " " + r.version, what,
+                                         r.duration_ms / 1000, r.interpreter)});
+    }
+  }
   return out;
 }
 

@@ -1,0 +1,203 @@
+#include "checks/explain.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "checks/check.hpp"
+#include "checks/facts.hpp"
+#include "util/strings.hpp"
+#include "util/version.hpp"
+
+namespace gpuenv {
+
+namespace {
+
+Severity severity_of(const std::string& s) {
+  Severity out = Severity::Error;
+  parse_severity(s, out);
+  return out;
+}
+
+std::string lines_text(const std::vector<int>& lines) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < lines.size() && i < 8; ++i) parts.push_back(std::to_string(lines[i]));
+  std::string s = join(parts, ", ");
+  if (lines.size() > 8) s += fmt::format(" (+{} more)", lines.size() - 8);
+  return s;
+}
+
+// The driver's version and the CUDA it supports, from the snapshot.
+std::string driver_version(const Snapshot& s) {
+  if (!s.nvml.driver_version.empty()) return s.nvml.driver_version;
+  if (!s.cuda.library_version.empty()) return s.cuda.library_version;
+  return s.kernel.version;
+}
+int driver_cuda(const Snapshot& s) {
+  if (s.cuda.driver_version > 0) return s.cuda.driver_version;
+  return s.nvml.cuda_driver_version;
+}
+
+struct FrameworkRef {
+  const Interpreter* py;
+  const Framework* fw;
+};
+std::vector<FrameworkRef> frameworks(const Snapshot& s) {
+  std::vector<FrameworkRef> out;
+  for (auto& py : s.python.interpreters)
+    for (auto& fw : py.frameworks)
+      if (fw.shadowed_by.empty()) out.push_back({&py, &fw});
+  return out;
+}
+
+void narrow_driver(Explanation& e, const Knowledge& k, const Snapshot& s) {
+  std::string drv = driver_version(s);
+  int dc = driver_cuda(s);
+  if (drv.empty() && dc <= 0) {
+    e.machine.push_back("this machine: no NVIDIA driver found");
+    return;
+  }
+  std::string newest = drv.empty() ? "" : k.newest_cuda_for_driver(drv);
+  std::string supports = dc > 0 ? cuda_version_string(dc) : newest;
+  e.machine.push_back(fmt::format("this machine: driver {} supports CUDA {}", drv.empty() ? "?" : drv, supports.empty() ? "?" : supports));
+  std::vector<std::string> fixes;
+  for (auto& [py, fw] : frameworks(s)) {
+    if (!fw->cuda_build || fw->cuda_version.empty()) {
+      if (e.match.fact->id == "explain.torch-not-compiled-with-cuda" && fw->name == "torch")
+        e.machine.push_back(fmt::format("{} {} in {} is a CPU-only build", fw->name, fw->version, py->path));
+      continue;
+    }
+    auto ds = k.driver_supports_cuda(drv, fw->cuda_version);
+    if (!ds.known) continue;
+    if (ds.runs) {
+      e.machine.push_back(fmt::format("{} {} (CUDA {}) runs on this driver{}", fw->name, fw->version, fw->cuda_version,
+                                      ds.minor_compat ? " through minor-version compatibility" : ""));
+      continue;
+    }
+    e.machine.push_back(fmt::format("{} {} in {} is built for CUDA {}: it needs driver >= {} (this one is {})", fw->name,
+                                    fw->version, py->path, fw->cuda_version, ds.minimum, drv));
+    fixes.push_back(fmt::format("{}: upgrade the NVIDIA driver to >= {}{}", fw->name, ds.minimum,
+                                supports.empty() ? "" : fmt::format(", or install a {} build for CUDA {} or older", fw->name, supports)));
+  }
+  if (!fixes.empty()) e.finding.fix = join(fixes, "\n");
+}
+
+void narrow_gpu(Explanation& e, const Snapshot& s) {
+  std::string sm = e.match.capture("sm");
+  auto add = [&](int idx, const std::string& name, int maj, int min) {
+    if (maj <= 0) return;
+    std::string this_sm = fmt::format("sm_{}{}", maj, min);
+    e.machine.push_back(fmt::format("this machine: GPU {} {} is compute capability {}.{} ({}){}", idx, name, maj, min, this_sm,
+                                    !sm.empty() && sm != this_sm ? " - the log is about another GPU" : ""));
+  };
+  if (!s.cuda.devices.empty())
+    for (auto& d : s.cuda.devices) add(d.index, d.name, d.cc_major, d.cc_minor);
+  else
+    for (auto& d : s.nvml.devices) add(d.index, d.name, d.cc_major, d.cc_minor);
+  if (s.cuda.devices.empty() && s.nvml.devices.empty()) e.machine.push_back("this machine: no NVIDIA GPU seen by the driver");
+  // Which frameworks record the architectures they cover.
+  for (auto& [py, fw] : frameworks(s)) {
+    if (fw->arch_list.empty()) continue;
+    std::string covers = join(fw->arch_list, " ");
+    e.machine.push_back(fmt::format("{} {} covers {}", fw->name, fw->version, covers));
+  }
+}
+
+void narrow_visible(Explanation& e, const Snapshot& s) {
+  const std::string* v = s.getenv("CUDA_VISIBLE_DEVICES");
+  int gpus = physical_gpu_count(s);
+  if (v && trim(*v).empty()) {
+    e.machine.push_back("this machine: CUDA_VISIBLE_DEVICES is set to an empty string, which hides every GPU");
+    e.finding.fix = "unset CUDA_VISIBLE_DEVICES   # or export CUDA_VISIBLE_DEVICES=0";
+  } else if (v && (*v == "-1" || *v == "NoDevFiles")) {
+    e.machine.push_back("this machine: CUDA_VISIBLE_DEVICES=" + *v + " hides every GPU");
+    e.finding.fix = "unset CUDA_VISIBLE_DEVICES   # or export CUDA_VISIBLE_DEVICES=0";
+  } else if (v) {
+    e.machine.push_back(fmt::format("this machine: CUDA_VISIBLE_DEVICES={} with {} GPU(s) present", *v, gpus));
+  } else if (gpu_expected(s)) {
+    e.machine.push_back(fmt::format("this machine: {} GPU(s), CUDA_VISIBLE_DEVICES not set", gpus));
+  } else {
+    e.machine.push_back("this machine: no NVIDIA GPU found");
+  }
+}
+
+void narrow_library(Explanation& e, const Knowledge& k, const Snapshot* s) {
+  std::string lib = e.match.capture("library");
+  if (lib.empty()) return;
+  auto* fam = k.library_family_for_file(lib);
+  if (!fam) return;
+  // Package names: the pip names per CUDA major, and apt/conda/nix.
+  std::vector<std::string> pkgs;
+  for (auto& [major, name] : fam->pip) pkgs.push_back("pip " + name + " (CUDA " + major + ")");
+  if (!fam->conda.empty()) pkgs.push_back("conda " + fam->conda);
+  if (!fam->nix.empty()) pkgs.push_back("nix " + fam->nix);
+  if (!pkgs.empty()) e.finding.add("provided by", fam->display + ": " + join(pkgs, "; "));
+  if (!s) return;
+  std::vector<std::string> copies;
+  for (auto& c : s->libraries.copies)
+    if (c.name == fam->name && !c.stub)
+      copies.push_back(fmt::format("{}{} [{}]", c.path, c.version.empty() ? "" : " " + c.version, c.origin));
+  if (copies.empty())
+    e.machine.push_back(fmt::format("this machine: no copy of {} found", fam->display));
+  else
+    for (auto& c : copies) e.machine.push_back("this machine: " + fam->display + " at " + c);
+}
+
+}  // namespace
+
+Explanation explain_match(const MessageMatch& m, const Knowledge& k, const ExplainContext& ctx) {
+  Explanation e;
+  e.match = m;
+  const MessageFact& f = *m.fact;
+  Finding& fd = e.finding;
+  // The check's ID when this build has that check (framework.* and toolkit.* arrive with the framework
+  // checks), else the entry's own explain.* ID.
+  fd.id = !f.check.empty() && find_check(f.check) ? f.check : f.id;
+  fd.severity = severity_of(f.severity);
+  fd.title = expand_message_template(f.title, m.captures);
+  fd.subject = (m.lines.size() > 1 ? "lines " : "line ") + lines_text(m.lines);
+  fd.cause = expand_message_template(f.cause, m.captures);
+  fd.fix = expand_message_template(f.fix, m.captures);
+  fd.add("message", m.text);
+  for (auto& [name, value] : m.captures)
+    if (!value.empty()) fd.add(name, value);
+  fd.add("printed by", f.emitter);
+  if (fd.id != f.id) fd.add("entry", f.id);
+  fd.add("source", f.source);
+
+  if (f.narrow == "library") narrow_library(e, k, ctx.snap);
+  if (ctx.snap) {
+    const Snapshot& s = *ctx.snap;
+    if (f.narrow == "driver") narrow_driver(e, k, s);
+    else if (f.narrow == "gpu") narrow_gpu(e, s);
+    else if (f.narrow == "visible-devices") narrow_visible(e, s);
+  }
+  if (ctx.findings) {
+    std::vector<std::string> ids;
+    if (!f.check.empty()) ids.push_back(f.check);
+    ids.insert(ids.end(), f.related.begin(), f.related.end());
+    for (auto& other : *ctx.findings)
+      if (std::find(ids.begin(), ids.end(), other.id) != ids.end()) e.confirmed.push_back(other);
+    if (!e.confirmed.empty()) {
+      // The machine's own finding knows the exact fix (paths, versions, the export line).
+      const Finding& best = e.confirmed.front();
+      e.machine.push_back(fmt::format("gpuenv doctor on this machine: {} [{}]", best.title, best.id));
+      if (!best.fix.empty()) fd.fix = best.fix;
+      if (!best.cause.empty()) fd.cause += "\nOn this machine: " + best.cause;
+    } else if (fd.id != f.id) {
+      e.snapshot_disagrees = true;
+      e.machine.push_back("gpuenv doctor does not see this problem on this machine now (the log may come from another "
+                          "machine, another environment, or an earlier state)");
+    }
+  }
+  for (auto& line : e.machine) fd.add("this machine", line.starts_with("this machine: ") ? line.substr(14) : line);
+  return e;
+}
+
+std::vector<Explanation> explain_log(std::string_view log, const Knowledge& k, const ExplainContext& ctx) {
+  std::vector<Explanation> out;
+  for (auto& m : match_messages(k, log)) out.push_back(explain_match(m, k, ctx));
+  return out;
+}
+
+}  // namespace gpuenv

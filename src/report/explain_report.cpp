@@ -1,0 +1,160 @@
+#include "report/explain_report.hpp"
+
+#include <fmt/format.h>
+
+#include "model/json.hpp"
+#include "util/strings.hpp"
+
+namespace gpuenv {
+
+namespace {
+
+std::string indent_block(const std::string& text, const std::string& first, const std::string& rest) {
+  std::string out;
+  auto lines = split_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) out += (i ? rest : first) + lines[i] + "\n";
+  return out;
+}
+
+std::string badge(const Style& st, Severity s) {
+  switch (s) {
+    case Severity::Error: return st.bold(st.red("error  "));
+    case Severity::Warning: return st.bold(st.yellow("warning"));
+    case Severity::Info: return st.cyan("info   ");
+  }
+  return "";
+}
+
+std::string cell(std::string s) {
+  s = replace_all(std::move(s), "|", "\\|");
+  s = replace_all(std::move(s), "\n", "<br>");
+  return s;
+}
+
+std::string fence_for(const std::string& text) {
+  size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max<size_t>(3, longest + 1), '`');
+}
+
+const char* icon(Severity s) {
+  switch (s) {
+    case Severity::Error: return "❌";
+    case Severity::Warning: return "⚠️";
+    case Severity::Info: return "ℹ️";
+  }
+  return "";
+}
+
+std::vector<Finding> findings_of(const ExplainReport& r) {
+  std::vector<Finding> out;
+  for (auto& e : r.explanations) out.push_back(e.finding);
+  return out;
+}
+
+}  // namespace
+
+std::string explain_verdict(const ExplainReport& r) {
+  if (r.explanations.empty()) return "no known GPU error message";
+  auto sum = summarize(findings_of(r));
+  std::vector<std::string> parts;
+  if (sum.errors) parts.push_back(fmt::format("{} error{}", sum.errors, sum.errors == 1 ? "" : "s"));
+  if (sum.warnings) parts.push_back(fmt::format("{} warning{}", sum.warnings, sum.warnings == 1 ? "" : "s"));
+  if (sum.infos) parts.push_back(fmt::format("{} harmless", sum.infos));
+  size_t n = r.explanations.size();
+  return fmt::format("{} known message{} ({})", n, n == 1 ? "" : "s", join(parts, ", "));
+}
+
+std::string render_explain_text(const ExplainReport& r, const Style& st) {
+  std::string out;
+  auto sum = summarize(findings_of(r));
+  auto verdict = explain_verdict(r);
+  out += st.bold("gpuenv explain: ") +
+         (sum.errors ? st.bold(st.red(verdict)) : sum.warnings ? st.bold(st.yellow(verdict)) : st.bold(st.green(verdict))) + "\n";
+  out += fmt::format("  {:<8} {}, {} line{}\n", "input", r.input, r.input_lines, r.input_lines == 1 ? "" : "s");
+  if (!r.snapshot.empty()) out += fmt::format("  {:<8} {}\n", "machine", r.snapshot);
+  for (auto& e : r.explanations) {
+    const Finding& f = e.finding;
+    out += "\n" + badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
+    if (!f.subject.empty()) out += "         " + st.dim("at: ") + f.subject + "\n";
+    size_t w = 0;
+    for (auto& ev : f.evidence) w = std::max(w, ev.key.size());
+    w = std::min<size_t>(w, 30);
+    for (auto& ev : f.evidence) {
+      auto key = fmt::format("{:<{}}", ev.key, w);
+      out += indent_block(ev.value, "         " + st.dim(key) + "  ", "         " + std::string(w, ' ') + "  ");
+    }
+    if (!f.cause.empty()) out += indent_block(f.cause, "  " + st.bold("cause") + "  ", "         ");
+    if (!f.fix.empty()) out += indent_block(f.fix, "  " + st.bold(st.green("fix")) + "    ", "         ");
+  }
+  if (r.explanations.empty())
+    out += fmt::format("\n{} messages are known ('gpuenv explain --list'); if this log shows a GPU problem, please report it.\n",
+                       r.known_messages);
+  else if (r.snapshot.empty())
+    out += "\n" + st.dim("(--here or --from SNAPSHOT narrows the causes to a machine)") + "\n";
+  return out;
+}
+
+Json explain_to_json(const ExplainReport& r) {
+  auto sum = summarize(findings_of(r));
+  Json j = Json::object();
+  j["schema_version"] = kSchemaVersion;
+  j["tool"] = "gpuenv";
+  j["command"] = "explain";
+  j["verdict"] = r.explanations.empty() ? "no-match" : sum.errors ? "problems" : sum.warnings ? "warnings" : "harmless";
+  j["summary"] = Json{{"matches", r.explanations.size()}, {"errors", sum.errors}, {"warnings", sum.warnings}, {"infos", sum.infos}};
+  j["input"] = Json{{"source", r.input}, {"lines", r.input_lines}};
+  j["machine"] = r.snapshot;
+  Json arr = Json::array();
+  for (auto& e : r.explanations) {
+    Json m = e.finding;  // id, severity, title, subject, evidence, cause, fix
+    m["entry"] = e.match.fact->id;
+    m["check"] = e.match.fact->check;
+    m["line"] = e.match.line;
+    m["lines"] = e.match.lines;
+    m["text"] = e.match.text;
+    Json caps = Json::object();
+    for (auto& [k, v] : e.match.captures) caps[k] = v;
+    m["captures"] = caps;
+    m["emitter"] = e.match.fact->emitter;
+    m["source"] = e.match.fact->source;
+    m["machine_notes"] = e.machine;
+    Json conf = Json::array();
+    for (auto& c : e.confirmed) conf.push_back(c.id);
+    m["confirmed_by"] = conf;
+    arr.push_back(std::move(m));
+  }
+  j["matches"] = std::move(arr);
+  return j;
+}
+
+std::string render_explain_markdown(const ExplainReport& r) {
+  std::string out = "## gpuenv explain\n\n";
+  out += fmt::format("**Verdict:** {}  \nInput: {}, {} lines{}\n\n", explain_verdict(r), r.input, r.input_lines,
+                     r.snapshot.empty() ? "" : " · machine: " + r.snapshot);
+  if (r.explanations.empty()) return out;
+  out += "| | Check | Line | Problem |\n|---|---|---|---|\n";
+  for (auto& e : r.explanations)
+    out += fmt::format("| {} | `{}` | {} | {} |\n", icon(e.finding.severity), e.finding.id, e.match.line, cell(e.finding.title));
+  out += "\n";
+  for (auto& e : r.explanations) {
+    const Finding& f = e.finding;
+    out += fmt::format("#### {} {}\n\n`{}` ({}) · {}\n\n", icon(f.severity), f.title, f.id, severity_name(f.severity), f.subject);
+    auto fence = fence_for(e.match.text);
+    out += fence + "\n" + e.match.text + "\n" + fence + "\n\n";
+    if (!f.cause.empty()) out += "**Cause:** " + replace_all(f.cause, "\n", "  \n") + "\n\n";
+    if (!f.fix.empty()) {
+      auto ff = fence_for(f.fix);
+      out += "**Fix:**\n\n" + ff + "sh\n" + f.fix + "\n" + ff + "\n\n";
+    }
+    out += "<details><summary>Evidence</summary>\n\n| | |\n|---|---|\n";
+    for (auto& ev : f.evidence) out += "| " + cell(ev.key) + " | " + cell(ev.value) + " |\n";
+    out += "\n</details>\n\n";
+  }
+  return out;
+}
+
+}  // namespace gpuenv

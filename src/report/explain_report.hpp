@@ -1,0 +1,26 @@
+#pragma once
+// Views of `gpuenv explain`'s answer: text, Markdown (a bug-report body) and JSON (docs/explain.md).
+#include <string>
+#include <vector>
+
+#include "checks/explain.hpp"
+#include "model/json_fields.hpp"
+#include "util/term.hpp"
+
+namespace gpuenv {
+
+struct ExplainReport {
+  std::string input;         // "arguments", "stdin", "file LOG"
+  int input_lines = 0;
+  std::string snapshot;      // "", "from FILE", "this machine"
+  int known_messages = 0;    // entries in messages.toml
+  std::vector<Explanation> explanations;
+};
+
+std::string render_explain_text(const ExplainReport& r, const Style& st);
+std::string render_explain_markdown(const ExplainReport& r);
+Json explain_to_json(const ExplainReport& r);
+// One line: "2 known messages (1 error, 1 info)" or "no known GPU error message".
+std::string explain_verdict(const ExplainReport& r);
+
+}  // namespace gpuenv

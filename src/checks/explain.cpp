@@ -1,4 +1,5 @@
 #include "checks/explain.hpp"
+#include "checks/recommend.hpp"
 
 #include <fmt/format.h>
 
@@ -76,8 +77,19 @@ void narrow_driver(Explanation& e, const Knowledge& k, const Snapshot& s) {
     }
     e.machine.push_back(fmt::format("{} {} in {} is built for CUDA {}: it needs driver >= {} (this one is {})", fw->name,
                                     fw->version, py->path, fw->cuda_version, ds.minimum, drv));
-    fixes.push_back(fmt::format("{}: upgrade the NVIDIA driver to >= {}{}", fw->name, ds.minimum,
-                                supports.empty() ? "" : fmt::format(", or install a {} build for CUDA {} or older", fw->name, supports)));
+    std::string fix = fmt::format("# {}: upgrade the NVIDIA driver to >= {}", fw->name, ds.minimum);
+    // Or the build that runs on this driver, with the exact command (knowledge: frameworks.toml).
+    auto q = build_query(s, py, fw->name);
+    for (auto& part : split(fw->distribution, '+', false))
+      if (auto n = std::string(trim(part)); !n.empty()) q.uninstall.push_back(n);
+    if (q.uninstall.empty()) q.uninstall.push_back(fw->name);
+    auto advice = recommend_build(k, q);
+    if (advice.found && advice.gpu && !advice.command.empty())
+      fix += fmt::format("\n# or keep the driver and install {} {} {} (CUDA {}):\n{}", fw->name, advice.release, advice.variant,
+                         advice.cuda, advice.command);
+    else if (!supports.empty())
+      fix += fmt::format(", or install a {} build for CUDA {} or older", fw->name, supports);
+    fixes.push_back(fix);
   }
   if (!fixes.empty()) e.finding.fix = join(fixes, "\n");
 }

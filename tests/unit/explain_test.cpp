@@ -313,7 +313,26 @@ TEST(Explain, SnapshotNarrowsTheCause) {
   EXPECT_NE(notes.find("torch 2.9.0+cu130 in /home/u/.venv/bin/python is built for CUDA 13.0: it needs driver >= 580"),
             std::string::npos) << notes;
   EXPECT_NE(es[0].finding.fix.find("upgrade the NVIDIA driver to >= 580"), std::string::npos) << es[0].finding.fix;
+  // Without a GPU in the snapshot no build can be recommended: the general advice.
   EXPECT_NE(es[0].finding.fix.find("for CUDA 12.2 or older"), std::string::npos) << es[0].finding.fix;
+  {
+    // With the GPU and the interpreter's version known, the exact command for a build that runs here.
+    Snapshot g = s;
+    NvmlDevice d;
+    d.name = "NVIDIA GeForce RTX 4090";
+    d.cc_major = 8;
+    d.cc_minor = 9;
+    g.nvml.devices.push_back(d);
+    g.python.interpreters[0].version = "3.11.9";
+    g.python.interpreters[0].frameworks[0].distribution = "torch";
+    ExplainContext gctx{&g, &none};
+    auto ge = explain_log("CUDA driver version is insufficient for CUDA runtime version", k, gctx);
+    ASSERT_EQ(ge.size(), 1u);
+    auto& fix = ge[0].finding.fix;
+    EXPECT_NE(fix.find("upgrade the NVIDIA driver to >= 580"), std::string::npos) << fix;
+    EXPECT_NE(fix.find("--index-url https://download.pytorch.org/whl/cu12"), std::string::npos) << fix;
+    EXPECT_NE(fix.find("uninstall"), std::string::npos) << fix;  // the CUDA 13 build goes first
+  }
   // A build that runs through minor-version compatibility (12.8 on 535, >= 525) is said to run.
   s.python.interpreters[0].frameworks[0].cuda_version = "12.8";
   auto compat = explain_log("CUDA driver version is insufficient for CUDA runtime version", k, ctx);

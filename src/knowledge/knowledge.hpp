@@ -89,6 +89,7 @@ struct MessageFact {
   std::string id;        // explain.* name of the entry
   std::string check;     // the doctor check that detects the same problem, "" when none
   std::vector<std::string> related;  // other checks whose findings narrow the cause
+  std::vector<std::string> superseded_by;  // entries that, matched in the same log, explain it better
   std::string severity;  // error, warning, info
   std::string emitter;   // who prints it
   std::string needle;    // lower-case literal every match contains

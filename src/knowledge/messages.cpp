@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 #include <regex>
 #include <stdexcept>
 #include <toml++/toml.h>
@@ -77,6 +78,7 @@ void Knowledge::ensure_messages() const {
       m.id = x["id"].value_or<std::string>("");
       m.check = x["check"].value_or<std::string>("");
       m.related = string_list(x["related"]);
+      m.superseded_by = string_list(x["superseded_by"]);
       m.severity = x["severity"].value_or<std::string>("error");
       m.emitter = x["emitter"].value_or<std::string>("");
       m.needle = to_lower(x["needle"].value_or<std::string>(""));
@@ -258,6 +260,15 @@ std::vector<MessageMatch> match_messages(const Knowledge& k, std::string_view lo
       break;  // first entry wins on this line
     }
   }
+  // An entry that only restates what a more specific one in the same log explains is dropped
+  // (JAX prints "a CUDA-enabled jaxlib is not installed" after every failed plugin initialisation).
+  std::set<std::string> ids;
+  for (auto& mm : out) ids.insert(mm.fact->id);
+  std::erase_if(out, [&](const MessageMatch& mm) {
+    for (auto& by : mm.fact->superseded_by)
+      if (ids.count(by)) return true;
+    return false;
+  });
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include "util/strings.hpp"
 #include "util/version.hpp"
 
+#include <utility>
+
 namespace gpuenv {
 
 namespace {
@@ -43,15 +45,43 @@ void read_version(const Fs& fs, CudaToolkit& t, std::vector<std::string>& proble
       t.version_file = path_join(t.path, "dist-info/" + name);
       return;
     }
-  auto header = path_join(t.path, "include/cuda.h");
-  if (auto text = fs.read_opt(header, 4 << 20)) {
-    auto pos = text->find("#define CUDA_VERSION ");
-    if (pos != std::string::npos)
-      if (auto n = parse_int(trim(std::string_view(*text).substr(pos + 21, 8)))) {
-        t.version = cuda_version_string(int(*n));
-        t.version_file = header;
-      }
+  // The headers: cuda.h (driver API, cuda-driver-dev) or cuda_runtime_api.h (cuda-cudart-dev).
+  for (auto [file, macro] : {std::pair{"include/cuda.h", "#define CUDA_VERSION "},
+                             std::pair{"include/cuda_runtime_api.h", "#define CUDART_VERSION "}}) {
+    auto header = path_join(t.path, file);
+    auto text = fs.read_opt(header, 4 << 20);
+    if (!text) continue;
+    auto pos = text->find(macro);
+    if (pos == std::string::npos) continue;
+    if (auto n = parse_int(trim(std::string_view(*text).substr(pos + std::string_view(macro).size(), 8)))) {
+      t.version = cuda_version_string(int(*n));
+      t.version_file = header;
+      return;
+    }
   }
+  // Slim images (a container with only cuda-nvcc) keep neither version files nor headers: nvcc itself
+  // carries "Cuda compilation tools, release 13.0, V13.0.88" (what `nvcc --version` prints).
+  if (!t.nvcc.empty())
+    if (auto bin = fs.read_opt(t.nvcc, 64 << 20)) {
+      auto pos = bin->find("Cuda compilation tools, release ");
+      if (pos != std::string::npos) {
+        auto rest = std::string_view(*bin).substr(pos, 80);
+        auto v = rest.find(", V");
+        if (v != std::string_view::npos)
+          if (auto ver = Version::parse(rest.substr(v + 3))) {
+            t.version = ver->str();
+            t.version_file = t.nvcc;
+            return;
+          }
+      }
+    }
+  // Last: the versioned directory name (/usr/local/cuda -> /usr/local/cuda-13.0).
+  auto dir = base_name(t.realpath.empty() ? t.path : t.realpath);
+  if (dir.starts_with("cuda-"))
+    if (auto v = Version::parse(dir.substr(5))) {
+      t.version = v->str();
+      t.version_file = t.realpath.empty() ? t.path : t.realpath;
+    }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -232,6 +233,25 @@ TEST(Explain, TemplatesUseCapturedValues) {
   bool provided = false;
   for (auto& ev : lib[0].finding.evidence) provided |= ev.key == "provided by" && ev.value.find("cuDNN") != std::string::npos;
   EXPECT_TRUE(provided);
+}
+
+TEST(Explain, AFailedJaxPluginIsNotAlsoCalledAMissingPlugin) {
+  // JAX's stderr under CUDA_VISIBLE_DEVICES="" on the H200 machine (jax 0.11.2, jax-cuda13-plugin): the
+  // plugin's failure is followed by the generic "CUDA-enabled jaxlib is not installed" line.
+  auto& k = Knowledge::get();
+  std::string log =
+      "WARNING:jax._src.xla_bridge:Jax plugin configuration error: Exception when calling jax_plugins.xla_cuda13.initialize()\n"
+      "RuntimeError: jaxlib/cuda/versions_helpers.cc:135: operation cuInit(0) failed: CUDA_ERROR_NO_DEVICE\n"
+      "An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.\n";
+  auto ms = match_messages(k, log);
+  std::vector<std::string> ids;
+  for (auto& m : ms) ids.push_back(m.fact->id);
+  EXPECT_NE(std::find(ids.begin(), ids.end(), "explain.jax-plugin-init-failed"), ids.end());
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), "explain.jax-cpu-jaxlib"), ids.end());
+  // Alone, the generic line still means what it says.
+  auto alone = match_messages(k, "An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.");
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].fact->title, "JAX has no CUDA plugin installed: it runs on the CPU");
 }
 
 TEST(Explain, LogListsEachMessageOnceInOrderWithLines) {

@@ -618,10 +618,30 @@ TEST(ToolkitProbe, MalformedFilesAreProblemsNotCrashes) {
   write(root / "usr/local/cuda-12.6/include/cuda.h", "#define CUDA_VERSION 12060\n");
   auto s = probe_tree(root.string(), {{"PATH", "/usr/bin"}});
   ASSERT_EQ(s.toolkit.toolkits.size(), 2u);
-  EXPECT_EQ(s.toolkit.toolkits[0].version, "");   // nvcc but no readable version
+  EXPECT_EQ(s.toolkit.toolkits[0].version, "12.4");  // no readable file: the directory's name
+  EXPECT_EQ(s.toolkit.toolkits[0].version_file, "/usr/local/cuda-12.4");
   EXPECT_EQ(s.toolkit.toolkits[1].version, "12.6");  // from cuda.h after the unusable version.json
   EXPECT_EQ(s.toolkit.selected, -1);               // no /usr/local/cuda, no nvcc on PATH
   EXPECT_GE(s.toolkit.problems.size(), 3u);
+  fs::remove_all(root);
+}
+
+TEST(ToolkitProbe, SlimImageVersionFromNvccItself) {
+  // A container with only cuda-nvcc: no version.json/txt, no headers; the directory is not versioned.
+  auto root = fs::path(gpuenv::test::temp_dir("gpuenv-toolkit-slim"));
+  std::string nvcc(4096, '\0');
+  nvcc += "Cuda compilation tools, release 13.0, V13.0.88";
+  nvcc += std::string(16, '\0');
+  write(root / "opt/cuda/bin/nvcc", nvcc);
+  write(root / "opt/plain/bin/nvcc", "#!/bin/sh\necho no version here\n");
+  auto s = probe_tree(root.string(), {{"PATH", "/usr/bin"}, {"CUDA_HOME", "/opt/cuda"}});
+  ASSERT_GE(s.toolkit.selected, 0);
+  auto& t = s.toolkit.toolkits[size_t(s.toolkit.selected)];
+  EXPECT_EQ(t.version, "13.0.88");
+  EXPECT_EQ(t.version_file, "/opt/cuda/bin/nvcc");
+  auto p = probe_tree(root.string(), {{"PATH", "/usr/bin"}, {"CUDA_HOME", "/opt/plain"}});
+  ASSERT_GE(p.toolkit.selected, 0);
+  EXPECT_EQ(p.toolkit.toolkits[size_t(p.toolkit.selected)].version, "");  // nothing to read: unknown, not guessed
   fs::remove_all(root);
 }
 

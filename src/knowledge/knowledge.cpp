@@ -169,6 +169,7 @@ void Knowledge::ensure_libraries() const {
                 s.file = y["file"].value_or<std::string>("");
                 s.name = y["name"].value_or<std::string>("");
                 s.name_glob = y["name_glob"].value_or<std::string>("");
+                s.beside = y["beside"].value_or(false);
                 s.from = y["from"].value_or<std::string>("");
                 s.when = y["when"].value_or<std::string>("import");
                 s.if_loaded = y["if_loaded"].value_or<std::string>("");

@@ -77,6 +77,7 @@ struct FrameworkStep {
   std::string file;       // wheel/pathfinder: file name or glob
   std::string name;       // dlopen/pathfinder: the name passed to dlopen
   std::string name_glob;  // dlopen: name found in the caller's directory
+  bool beside = false;    // dlopen: by full path in the caller's directory (the library finds its own directory)
   std::string from;       // dlopen: prefix of the calling file's name or SONAME ("" = the interpreter)
   std::string when;       // import, init, on-demand
   std::string if_loaded;  // only when a file whose name starts with this is already loaded

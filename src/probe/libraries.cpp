@@ -397,6 +397,8 @@ Consumer resolve_framework(const ProbeContext& ctx, const elf::Resolver& r, cons
             break;
           }
         if (name.empty()) continue;
+        // NVRTC opens its builtins by the full path of its own directory, not by name.
+        if (step.beside) name = path_join(dir, name);
       }
       p.dlopen(name, caller, steps);
     }

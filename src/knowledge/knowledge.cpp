@@ -484,4 +484,12 @@ std::vector<std::string> Knowledge::file_names() const {
   return out;
 }
 
+void Knowledge::preload_for_checks() const {
+  ensure_errors();
+  ensure_cuda();
+  ensure_gpus();
+  ensure_libraries();
+  ensure_frameworks();
+}
+
 }  // namespace gpuenv

@@ -218,6 +218,10 @@ class Knowledge {
   // Throws std::runtime_error on an invalid entry (bad pattern, missing field).
   const std::vector<MessageFact>& messages() const;
 
+  // Parses every file the checks read (not messages.toml), so a caller that is waiting anyway (the
+  // doctor, for cuInit) pays for it then. Throws like the accessors on a malformed file.
+  void preload_for_checks() const;
+
   // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
   // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
   const toml::table* file(const std::string& name) const;

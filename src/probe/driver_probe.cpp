@@ -325,6 +325,13 @@ bool has_final_status(const std::string& out) {
   return out.starts_with("status\t") || out.find("\nstatus\t") != std::string::npos;
 }
 
+// The child's last line ("status\t...\n", then _exit) has arrived whole: everything it has to say is here.
+bool status_line_complete(const std::string& out) {
+  size_t pos = out.starts_with("status\t") ? 0 : out.find("\nstatus\t");
+  if (pos == std::string::npos) return false;
+  return out.find('\n', pos == 0 ? 0 : pos + 1) != std::string::npos;
+}
+
 void reap(DriverProbe::Child& c, bool kill_it) {
   if (c.pid <= 0 || c.reaped) return;
   if (kill_it) ::kill(c.pid, SIGKILL);
@@ -439,9 +446,10 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
 }
 
 DriverProbe::~DriverProbe() {
-  reap(cuda_, true);
-  reap(nvml_, true);
-  reap(order_, true);
+  // A child that reported everything was killed in finish() and exits on its own; waiting for it
+  // here would wait for the driver's teardown after all. It stays a zombie until gpuenv exits.
+  for (Child* c : {&cuda_, &nvml_, &order_})
+    if (!c->reported) reap(*c, true);
 }
 
 void DriverProbe::start(const DriverProbeOptions& opts) {
@@ -469,7 +477,7 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
     Child* who[3];
     int n = 0;
     for (Child* c : {&cuda_, &nvml_, &order_}) {
-      if (c->fd >= 0 && !c->eof) {
+      if (c->fd >= 0 && !c->eof && !c->reported) {
         fds[n] = {c->fd, POLLIN, 0};
         who[n++] = c;
       }
@@ -500,14 +508,26 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents) {
         drain(*who[i]);
-        if (who[i]->eof) (who[i] == &cuda_ ? cuda_done_ms_ : nvml_done_ms_) = now_ms();
+        // Done at its final line: the child's exit (the driver tearing down its context takes
+        // tens of milliseconds) is not waited for.
+        if (!who[i]->eof && status_line_complete(who[i]->output)) who[i]->reported = true;
+        if (who[i]->eof || who[i]->reported) (who[i] == &cuda_ ? cuda_done_ms_ : nvml_done_ms_) = now_ms();
       }
     }
   }
-  // Kill whatever is still running (hung, or finished but slow to exit).
-  reap(cuda_, !cuda_.eof);
-  reap(nvml_, !nvml_.eof);
-  reap(order_, !order_.eof);
+  // Kill whatever is still running: hung (reaped, so a crash or timeout is told apart), or finished
+  // and busy exiting (killed and left to exit on its own; the kernel reaps it when gpuenv exits).
+  for (Child* c : {&cuda_, &nvml_, &order_}) {
+    if (c->reported && !c->eof && c->pid > 0 && !c->reaped) {
+      ::kill(c->pid, SIGKILL);
+      if (::waitpid(c->pid, &c->wait_status, WNOHANG) == c->pid) c->reaped = true;
+      else c->wait_status = 0;
+      ::close(c->fd);
+      c->fd = -1;
+      continue;
+    }
+    reap(*c, !c->eof);
+  }
 
   s.cuda = CudaProbe{};
   s.cuda.status = "skipped";

@@ -44,6 +44,7 @@ class DriverProbe {
     int wait_status = 0;
     bool reaped = false;
     bool timed_out = false;
+    bool reported = false;  // its final status line arrived; its exit is not waited for
   };
 
  private:

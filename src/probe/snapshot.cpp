@@ -1,5 +1,7 @@
 #include "probe/snapshot.hpp"
 
+#include "knowledge/knowledge.hpp"
+
 #include <climits>
 #include <cstdlib>
 #include <ctime>
@@ -51,6 +53,13 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
   probe_nix(ctx, s);
   probe_libraries(ctx, s);  // inventory, loader resolution per framework, GPU code
   probe_toolkit(ctx, s);    // CUDA_HOME, nvcc on PATH (framework extension builds)
+
+  // The facts the checks read are parsed now, while cuInit still runs (a malformed override of
+  // GPUENV_KNOWLEDGE_DIR is reported by the checks that read it, not here).
+  try {
+    Knowledge::get().preload_for_checks();
+  } catch (const std::exception&) {
+  }
 
   // 3. Collect the driver probe, telling the user if it keeps us waiting.
   driver.finish(s, [&] {

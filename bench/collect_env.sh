@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/collect_env: the wall time of a full static `gpuenv doctor --json` (driver probe, libraries, every
-# Python environment and its frameworks, all checks) against PyTorch's own report,
+# bench/collect_env: the wall time of a full static `gpuenv doctor` (driver probe, libraries, every
+# Python environment and its frameworks, all checks; the text report, and --json with the whole snapshot)
+# against PyTorch's own report,
 # `python -m torch.utils.collect_env`, measured alternately in one run. Goal on the GPU machine: gpuenv
 # at least 25x faster (issue 4).
 #   bench/collect_env.sh [BUILD_DIR] [PYTHON] [RUNS]
@@ -13,4 +14,5 @@ echo "bench/collect_env on $(hostname) ($(nproc) CPUs), $(date -u +%F), python: 
 # The first command is the baseline the ratios are printed against.
 "$build/bench/bench_cmd" --runs "$runs" --warmup 1 --allow-fail -- \
   "collect_env" "$py" -m torch.utils.collect_env ::: \
+  "gpuenv doctor" "$build/gpuenv" doctor ::: \
   "gpuenv doctor --json" "$build/gpuenv" doctor --json

@@ -63,7 +63,10 @@ if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
   case "$probed" in "$real"*) ;; *) echo "MISMATCH"; fail=1 ;; esac
 fi
 got=$(ids "$OUTDIR/doctor.json"); echo "framework/toolkit/python findings on the healthy venv: ${got:-none}"
-[ -z "$got" ] || fail=1
+# Warnings can be true of a working venv (the H200 image: jax's optional nvcc/nvvm wheels absent, a system pip
+# first on PATH); an error there is a false alarm.
+errs=$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join(sorted(f["id"] for f in d["findings"] if f["severity"]=="error" and f["id"].split(".")[0] in ("framework","toolkit","python"))))' "$OUTDIR/doctor.json")
+[ -z "$errs" ] || { echo "ERRORS on the healthy venv: $errs"; fail=1; }
 
 echo "== 3a. CUDA_HOME at a toolkit of another major"
 TMP=$(mktemp -d)

@@ -211,6 +211,8 @@ int schema_version_of(const Obj& j) {
 
 struct NodeReader::Impl {
   std::vector<char> buffer;  // file contents + a terminating NUL, parsed in place
+  // The DOM's memory, reused for every document (a malloc per value costs more than the parse).
+  std::vector<char> pool = std::vector<char>(8 << 20);
   Result<NodeDocument> parse_buffer(char* data, size_t size);
 };
 
@@ -219,7 +221,8 @@ NodeReader::~NodeReader() = default;
 
 // data[size] must be '\0'; the text is parsed in place (strings are unescaped into it).
 Result<NodeDocument> NodeReader::Impl::parse_buffer(char* data, size_t size) {
-  rapidjson::Document root;
+  rapidjson::MemoryPoolAllocator<> values(pool.data(), pool.size());
+  rapidjson::Document root(&values);
   // The whole document is validated (a truncated file is an error, trailing garbage too).
   root.ParseInsitu<rapidjson::kParseFullPrecisionFlag>(data);
   if (root.HasParseError())

@@ -172,12 +172,6 @@ StaticVerdict static_verdict(const CheckInput& in, const Framework& fw, const st
   return v;
 }
 
-std::string major_minor(const std::string& v) {
-  auto p = Version::parse(v);
-  if (!p || p->empty()) return v;
-  return fmt::format("{}.{}", p->major(), p->minor());
-}
-
 void check_disagrees(const CheckInput& in, Emitter& e) {
   const Snapshot& s = in.snap;
   if (s.deep.results.empty()) return;

@@ -83,11 +83,6 @@ bool consumer_has_kernels(const Consumer* c) {
                      [](auto& k) { return k.error.empty() && (!k.sass.empty() || !k.ptx.empty()); });
 }
 
-std::string major_minor(const std::string& v) {
-  auto p = Version::parse(v);
-  return p ? std::to_string(p->major()) + "." + std::to_string(p->minor()) : v;
-}
-
 BuildQuery query(const CheckInput& in, const Interpreter& py, const Framework& fw) {
   auto q = build_query(in.snap, &py, fw.name);
   q.prefer_release = major_minor(fw.version);

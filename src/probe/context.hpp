@@ -18,6 +18,10 @@ struct ProbeContext {
     auto it = env.find(name);
     return it == env.end() ? nullptr : &it->second;
   }
+  std::string getenv_or(const std::string& name, const std::string& fallback = "") const {
+    auto* v = getenv(name);
+    return v ? *v : fallback;
+  }
 };
 
 }  // namespace gpuenv

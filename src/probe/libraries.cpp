@@ -21,11 +21,6 @@ struct Dir {
   std::string origin;
 };
 
-std::string env_or(const ProbeContext& ctx, const char* name) {
-  auto* v = ctx.getenv(name);
-  return v ? *v : "";
-}
-
 std::string version_from_name(const std::string& real_base, const std::string& soname_base) {
   // libcudnn.so.9.14.0 -> 9.14.0; libcuda.so.580.159.04 -> 580.159.04; libcudnn.so.9 -> "" (only the major)
   auto pos = real_base.find(".so.");
@@ -41,9 +36,9 @@ std::vector<std::string> fallback_site_dirs(const ProbeContext& ctx) {
   auto& fs = ctx.fs;
   std::vector<std::string> prefixes;
   for (const char* var : {"VIRTUAL_ENV", "CONDA_PREFIX"})
-    if (auto v = env_or(ctx, var); !v.empty()) prefixes.push_back(v);
-  if (auto pwd = env_or(ctx, "PWD"); !pwd.empty()) prefixes.push_back(pwd + "/.venv");
-  for (auto& d : split(env_or(ctx, "PATH"), ':', false)) {  // python3 on PATH -> its prefix
+    if (auto v = ctx.getenv_or(var); !v.empty()) prefixes.push_back(v);
+  if (auto pwd = ctx.getenv_or("PWD"); !pwd.empty()) prefixes.push_back(pwd + "/.venv");
+  for (auto& d : split(ctx.getenv_or("PATH"), ':', false)) {  // python3 on PATH -> its prefix
     auto real = fs.realpath(d + "/python3");
     if (!real) continue;
     if (fs.exists(dir_name(d) + "/pyvenv.cfg")) prefixes.push_back(dir_name(d));  // a venv's bin/
@@ -194,7 +189,7 @@ class Inventory {
       }
       return "pip";
     }
-    auto conda = env_or(ctx_, "CONDA_PREFIX");
+    auto conda = ctx_.getenv_or("CONDA_PREFIX");
     if ((!conda.empty() && p.starts_with(conda + "/")) || (contains(p, "/envs/") && contains(p, "conda")))
       return "conda";
     if (p.starts_with("/usr/lib/") || p.starts_with("/lib/") || p.starts_with("/usr/local/cuda")) {
@@ -355,7 +350,7 @@ Consumer resolve_framework(const ProbeContext& ctx, const elf::Resolver& r, cons
         if (!hit.empty()) break;
       }
       if (hit.empty() && step.kind == "pathfinder") {
-        auto conda = env_or(ctx, "CONDA_PREFIX");
+        auto conda = ctx.getenv_or("CONDA_PREFIX");
         auto files = conda.empty() ? std::vector<std::string>{} : glob_dir(fs, "lib/" + step.file, conda);
         if (!files.empty()) {
           hit = files.front();
@@ -371,7 +366,7 @@ Consumer resolve_framework(const ProbeContext& ctx, const elf::Resolver& r, cons
         std::size_t before = steps.size();
         p.dlopen(step.name, -1, steps);
         if (steps.size() > before && steps[before].path.empty()) {
-          auto home = env_or(ctx, "CUDA_HOME").empty() ? env_or(ctx, "CUDA_PATH") : env_or(ctx, "CUDA_HOME");
+          auto home = ctx.getenv_or("CUDA_HOME").empty() ? ctx.getenv_or("CUDA_PATH") : ctx.getenv_or("CUDA_HOME");
           if (!home.empty() && fs.exists(home + "/lib64/" + step.name)) {
             steps.resize(before);
             p.load_path(home + "/lib64/" + step.name, steps, "preload");
@@ -455,7 +450,7 @@ static std::vector<std::string> toolkit_dirs(const ProbeContext& ctx) {
     if (name.starts_with("cuda")) toolkits.push_back("/usr/local/" + name);
   toolkits.push_back("/opt/cuda");
   for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
-    if (auto v = env_or(ctx, var); !v.empty()) toolkits.push_back(v);
+    if (auto v = ctx.getenv_or(var); !v.empty()) toolkits.push_back(v);
   return toolkits;
 }
 
@@ -464,7 +459,7 @@ void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s) {
   // ELF reads, no knowledge parse. The names are the driver's ABI (libcuda.so.1, libnvidia-ml.so.1).
   auto& fs = ctx.fs;
   std::vector<std::pair<std::string, std::string>> dirs;  // directory, origin
-  if (auto v = env_or(ctx, "LD_LIBRARY_PATH"); !v.empty())
+  if (auto v = ctx.getenv_or("LD_LIBRARY_PATH"); !v.empty())
     for (auto& d : split(v, ':', false)) dirs.push_back({d, "LD_LIBRARY_PATH"});
   for (auto& d : elf::read_ld_so_conf(fs)) dirs.push_back({d, "ld.so.conf"});
   for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
@@ -531,7 +526,7 @@ void probe_libraries(const ProbeContext& ctx, Snapshot& s) {
   }
   for (auto& site : sites)
     for (auto& pkg : fs.list(site + "/nvidia")) inv.scan_dir(site + "/nvidia/" + pkg + "/lib", "site-packages");
-  if (auto conda = env_or(ctx, "CONDA_PREFIX"); !conda.empty()) inv.scan_dir(conda + "/lib", "conda");
+  if (auto conda = ctx.getenv_or("CONDA_PREFIX"); !conda.empty()) inv.scan_dir(conda + "/lib", "conda");
 
   // 2. What each framework loads.
   elf::Resolver r(fs, cfg);

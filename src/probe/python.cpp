@@ -28,11 +28,6 @@ bool all_of_chars(std::string_view s, std::string_view set) {
 
 bool is_version(std::string_view v) { return all_of_chars(v, "0123456789.") && v.find('.') != std::string_view::npos; }
 
-std::string env_or(const ProbeContext& ctx, const char* name) {
-  auto* v = ctx.getenv(name);
-  return v ? *v : std::string();
-}
-
 std::string full_version_in_nix_name(const std::string& prefix) {
   auto name = base_name(prefix);
   auto dash = name.find('-');
@@ -193,12 +188,12 @@ bool is_pyenv_shim(const Fs& fs, const std::string& path) {
 std::string resolve_pyenv_shim(const ProbeContext& ctx, const std::string& path) {
   auto& fs = ctx.fs;
   auto name = base_name(path);
-  std::string root = env_or(ctx, "PYENV_ROOT");
+  std::string root = ctx.getenv_or("PYENV_ROOT");
   if (root.empty()) root = dir_name(dir_name(path));  // <root>/shims/python
-  std::string versions = env_or(ctx, "PYENV_VERSION");
+  std::string versions = ctx.getenv_or("PYENV_VERSION");
   if (versions.empty()) {
     // .python-version from the current directory up.
-    std::string pwd = env_or(ctx, "PWD");
+    std::string pwd = ctx.getenv_or("PWD");
     std::string dir = pwd.starts_with('/') ? normalize_path(pwd) : std::string();
     while (dir.starts_with('/') && versions.empty()) {
       if (auto t = fs.read_opt(path_join(dir, ".python-version"), 1 << 12)) versions = *t;
@@ -216,7 +211,7 @@ std::string resolve_pyenv_shim(const ProbeContext& ctx, const std::string& path)
     if (ver.empty() || ver.starts_with('#')) continue;
     if (ver == "system") {
       // The first `name` on PATH that is not one of pyenv's shims.
-      for (auto& d : split(env_or(ctx, "PATH"), ':', false)) {
+      for (auto& d : split(ctx.getenv_or("PATH"), ':', false)) {
         if (normalize_path(d) == normalize_path(dir_name(path)) || contains(d, "/shims")) continue;
         auto p = d + "/" + name;
         auto st = fs.stat(p);
@@ -250,7 +245,7 @@ std::string shebang_interpreter(const ProbeContext& ctx, const std::string& scri
     size_t i = 1;
     while (i < words.size() && words[i].starts_with('-')) ++i;
     if (i == words.size()) return "";
-    return find_on_path(ctx.fs, words[i], env_or(ctx, "PATH"));
+    return find_on_path(ctx.fs, words[i], ctx.getenv_or("PATH"));
   }
   return words[0];
 }
@@ -276,7 +271,7 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
   if (parts.size() != 2 || !is_version(minor)) return;
   const bool py2 = parts[0] == "2";
   const std::string nodot = parts[0] + parts[1];
-  const std::string cwd = env_or(ctx, "PWD").empty() ? "/" : env_or(ctx, "PWD");
+  const std::string cwd = ctx.getenv_or("PWD").empty() ? "/" : ctx.getenv_or("PWD");
   std::set<std::string> known;
 
   auto push = [&](const std::string& p_in, const std::string& origin, const std::string& pth = "") {
@@ -323,7 +318,7 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
     for (auto& e : split(*pp, ':', true)) push(e.empty() ? cwd : e, "PYTHONPATH");
 
   // 2. The standard library: from PYTHONHOME when set, else the (base) prefix.
-  std::string home = env_or(ctx, "PYTHONHOME");
+  std::string home = ctx.getenv_or("PYTHONHOME");
   std::string base = py.kind == "venv" ? py.base_prefix : py.prefix;
   std::string exec_base = base;
   std::string std_origin = "stdlib", dyn_origin = "lib-dynload";
@@ -350,10 +345,10 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
   // 3. site: the user site, then site-packages (or Debian's dist-packages) per prefix.
   const bool in_venv = py.kind == "venv";
   std::string site_prefix = in_venv ? py.prefix : (!home.empty() ? base : py.prefix);
-  bool user_site = env_or(ctx, "PYTHONNOUSERSITE").empty() && !(in_venv && !py.include_system_site_packages);
+  bool user_site = ctx.getenv_or("PYTHONNOUSERSITE").empty() && !(in_venv && !py.include_system_site_packages);
   if (user_site) {
-    std::string user_base = env_or(ctx, "PYTHONUSERBASE");
-    if (user_base.empty() && !env_or(ctx, "HOME").empty()) user_base = env_or(ctx, "HOME") + "/.local";
+    std::string user_base = ctx.getenv_or("PYTHONUSERBASE");
+    if (user_base.empty() && !ctx.getenv_or("HOME").empty()) user_base = ctx.getenv_or("HOME") + "/.local";
     if (!user_base.empty()) add_site_dir(user_base + "/lib/python" + minor + "/site-packages", "user-site");
   }
   std::vector<std::string> prefixes{site_prefix};
@@ -848,7 +843,7 @@ struct Discovery {
     auto& fs = ctx.fs;
     int active = -1, active3 = -1;
     std::set<std::string> dirs_seen;
-    for (auto& dir : split(env_or(ctx, "PATH"), ':', false)) {
+    for (auto& dir : split(ctx.getenv_or("PATH"), ':', false)) {
       auto d = normalize_path(dir);
       if (!d.starts_with('/') || !dirs_seen.insert(d).second) continue;
       std::vector<std::string> names;
@@ -879,9 +874,9 @@ struct Discovery {
     auto& fs = ctx.fs;
     std::vector<std::string> roots;
     std::vector<std::string> envs;
-    if (auto p = env_or(ctx, "CONDA_PREFIX"); !p.empty()) envs.push_back(p);
-    if (auto exe = env_or(ctx, "CONDA_EXE"); !exe.empty()) roots.push_back(dir_name(dir_name(exe)));
-    auto home = env_or(ctx, "HOME");
+    if (auto p = ctx.getenv_or("CONDA_PREFIX"); !p.empty()) envs.push_back(p);
+    if (auto exe = ctx.getenv_or("CONDA_EXE"); !exe.empty()) roots.push_back(dir_name(dir_name(exe)));
+    auto home = ctx.getenv_or("HOME");
     if (!home.empty()) {
       if (auto t = fs.read_opt(home + "/.conda/environments.txt", 1 << 20))
         for (auto& l : split_lines(*t))
@@ -910,21 +905,21 @@ void probe_python(const ProbeContext& ctx, Snapshot& s) {
   auto& info = s.python;
   Discovery disc{ctx, info, {}};
   info.active = disc.scan_path();
-  if (auto ve = env_or(ctx, "VIRTUAL_ENV"); !ve.empty()) {
+  if (auto ve = ctx.getenv_or("VIRTUAL_ENV"); !ve.empty()) {
     auto p = normalize_path(ve) + "/bin/python";
     if (fs.exists(p)) {
       int idx = disc.add(p, "VIRTUAL_ENV");
       if (info.active < 0) info.active = idx;
     }
   }
-  if (auto pwd = env_or(ctx, "PWD"); pwd.starts_with('/'))
+  if (auto pwd = ctx.getenv_or("PWD"); pwd.starts_with('/'))
     if (fs.exists(pwd + "/.venv/bin/python")) disc.add(normalize_path(pwd + "/.venv/bin/python"), "./.venv");
   disc.conda();
   for (const char* sys : {"/usr/bin/python3", "/usr/local/bin/python3", "/usr/bin/python"})
     if (fs.stat(sys).kind == FileKind::Regular) disc.add(sys, "system");
 
   // The declared interpreter: gpuenv.toml, else VIRTUAL_ENV.
-  if (auto pwd = env_or(ctx, "PWD"); pwd.starts_with('/')) {
+  if (auto pwd = ctx.getenv_or("PWD"); pwd.starts_with('/')) {
     if (auto spec_path = find_spec(pwd, fs)) {
       auto spec = load_spec(*spec_path, fs);
       if (spec && spec->declares_python()) {
@@ -944,7 +939,7 @@ void probe_python(const ProbeContext& ctx, Snapshot& s) {
     }
   }
   if (info.declared < 0)
-    if (auto ve = env_or(ctx, "VIRTUAL_ENV"); !ve.empty())
+    if (auto ve = ctx.getenv_or("VIRTUAL_ENV"); !ve.empty())
       for (size_t i = 0; i < info.interpreters.size(); ++i)
         if (info.interpreters[i].prefix == normalize_path(ve)) {
           info.declared = int(i);
@@ -953,8 +948,8 @@ void probe_python(const ProbeContext& ctx, Snapshot& s) {
         }
 
   // pip on PATH, and whose it is.
-  info.pip = find_on_path(fs, "pip", env_or(ctx, "PATH"));
-  if (info.pip.empty()) info.pip = find_on_path(fs, "pip3", env_or(ctx, "PATH"));
+  info.pip = find_on_path(fs, "pip", ctx.getenv_or("PATH"));
+  if (info.pip.empty()) info.pip = find_on_path(fs, "pip3", ctx.getenv_or("PATH"));
   if (!info.pip.empty()) {
     if (is_pyenv_shim(fs, info.pip)) {
       auto t = resolve_pyenv_shim(ctx, info.pip);

@@ -3,51 +3,12 @@
 #include <fmt/format.h>
 
 #include "model/json.hpp"
+#include "report/format.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
 
 namespace {
-
-std::string indent_block(const std::string& text, const std::string& first, const std::string& rest) {
-  std::string out;
-  auto lines = split_lines(text);
-  for (size_t i = 0; i < lines.size(); ++i) out += (i ? rest : first) + lines[i] + "\n";
-  return out;
-}
-
-std::string badge(const Style& st, Severity s) {
-  switch (s) {
-    case Severity::Error: return st.bold(st.red("error  "));
-    case Severity::Warning: return st.bold(st.yellow("warning"));
-    case Severity::Info: return st.cyan("info   ");
-  }
-  return "";
-}
-
-std::string cell(std::string s) {
-  s = replace_all(std::move(s), "|", "\\|");
-  s = replace_all(std::move(s), "\n", "<br>");
-  return s;
-}
-
-std::string fence_for(const std::string& text) {
-  size_t longest = 0, run = 0;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<size_t>(3, longest + 1), '`');
-}
-
-const char* icon(Severity s) {
-  switch (s) {
-    case Severity::Error: return "❌";
-    case Severity::Warning: return "⚠️";
-    case Severity::Info: return "ℹ️";
-  }
-  return "";
-}
 
 std::vector<Finding> findings_of(const ExplainReport& r) {
   std::vector<Finding> out;
@@ -78,7 +39,7 @@ std::string render_explain_text(const ExplainReport& r, const Style& st) {
   if (!r.snapshot.empty()) out += fmt::format("  {:<8} {}\n", "machine", r.snapshot);
   for (auto& e : r.explanations) {
     const Finding& f = e.finding;
-    out += "\n" + badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
+    out += "\n" + severity_badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
     if (!f.subject.empty()) out += "         " + st.dim("at: ") + f.subject + "\n";
     size_t w = 0;
     for (auto& ev : f.evidence) w = std::max(w, ev.key.size());
@@ -138,20 +99,20 @@ std::string render_explain_markdown(const ExplainReport& r) {
   if (r.explanations.empty()) return out;
   out += "| | Check | Line | Problem |\n|---|---|---|---|\n";
   for (auto& e : r.explanations)
-    out += fmt::format("| {} | `{}` | {} | {} |\n", icon(e.finding.severity), e.finding.id, e.match.line, cell(e.finding.title));
+    out += fmt::format("| {} | `{}` | {} | {} |\n", md_icon(e.finding.severity), e.finding.id, e.match.line, md_cell(e.finding.title));
   out += "\n";
   for (auto& e : r.explanations) {
     const Finding& f = e.finding;
-    out += fmt::format("#### {} {}\n\n`{}` ({}) · {}\n\n", icon(f.severity), f.title, f.id, severity_name(f.severity), f.subject);
-    auto fence = fence_for(e.match.text);
+    out += fmt::format("#### {} {}\n\n`{}` ({}) · {}\n\n", md_icon(f.severity), f.title, f.id, severity_name(f.severity), f.subject);
+    auto fence = md_fence_for(e.match.text);
     out += fence + "\n" + e.match.text + "\n" + fence + "\n\n";
     if (!f.cause.empty()) out += "**Cause:** " + replace_all(f.cause, "\n", "  \n") + "\n\n";
     if (!f.fix.empty()) {
-      auto ff = fence_for(f.fix);
+      auto ff = md_fence_for(f.fix);
       out += "**Fix:**\n\n" + ff + "sh\n" + f.fix + "\n" + ff + "\n\n";
     }
     out += "<details><summary>Evidence</summary>\n\n| | |\n|---|---|\n";
-    for (auto& ev : f.evidence) out += "| " + cell(ev.key) + " | " + cell(ev.value) + " |\n";
+    for (auto& ev : f.evidence) out += "| " + md_cell(ev.key) + " | " + md_cell(ev.value) + " |\n";
     out += "\n</details>\n\n";
   }
   return out;

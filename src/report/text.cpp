@@ -1,27 +1,12 @@
 #include <fmt/format.h>
 
 #include "report/report.hpp"
+#include "report/format.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
 
 namespace {
-
-std::string indent_block(const std::string& text, const std::string& first, const std::string& rest) {
-  std::string out;
-  auto lines = split_lines(text);
-  for (size_t i = 0; i < lines.size(); ++i) out += (i ? rest : first) + lines[i] + "\n";
-  return out;
-}
-
-std::string badge(const Style& st, Severity s) {
-  switch (s) {
-    case Severity::Error: return st.bold(st.red("error  "));
-    case Severity::Warning: return st.bold(st.yellow("warning"));
-    case Severity::Info: return st.cyan("info   ");
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -35,7 +20,7 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
   for (auto& [k, v] : machine_summary(s)) out += fmt::format("  {:<8} {}\n", k, v);
 
   for (auto& f : findings) {
-    out += "\n" + badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
+    out += "\n" + severity_badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
     if (!f.subject.empty()) out += "         " + st.dim("about: ") + f.subject + "\n";
     size_t w = 0;
     for (auto& ev : f.evidence) w = std::max(w, ev.key.size());

@@ -48,4 +48,9 @@ std::optional<int> cuda_version_int(std::string_view dotted) {
   return v->major() * 1000 + v->minor() * 10;
 }
 
+std::string major_minor(const std::string& v) {
+  auto p = Version::parse(v);
+  return p ? std::to_string(p->major()) + "." + std::to_string(p->minor()) : v;
+}
+
 }  // namespace gpuenv

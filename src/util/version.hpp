@@ -26,4 +26,7 @@ std::string cuda_version_string(int encoded);
 // "12.4" -> 12040
 std::optional<int> cuda_version_int(std::string_view dotted);
 
+// "2.11.0+cu130" -> "2.11", "13" -> "13.0"; the text itself when it holds no version.
+std::string major_minor(const std::string& v);
+
 }  // namespace gpuenv

@@ -34,6 +34,9 @@ const Case kCases[] = {
      "\"torch==2.9.*\" --index-url https://download.pytorch.org/whl/cu126"},
     {"toolkit-13-torch-cu128.json", {"toolkit.cuda-major-mismatch"}, 0, "export CUDA_HOME=/usr/local/cuda-12.8"},
     {"no-gpu-cpu-torch.json", {"gpu.none-on-pci"}, 1, ""},
+    {"torch-on-python39.json", {"framework.python-unsupported"}, 1,
+     "\"torch==2.8.*\" --index-url https://download.pytorch.org/whl/cu126"},
+    {"cpu-torch-shadows-cuda-torch.json", {"framework.cpu-only-build", "framework.shadowed"}, 1, "unset PYTHONPATH"},
 };
 
 std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }

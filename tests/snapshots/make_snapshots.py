@@ -123,3 +123,18 @@ s["kernel"] = {"loaded": False}
 s["cuda"] = {"status": "not_found", "requested": "libcuda.so.1", "dlerror": "libcuda.so.1: cannot open shared object file"}
 s["nvml"] = {"status": "not_found"}
 write("no-gpu-cpu-torch.json", s)
+
+# torch 2.11 (Python 3.10-3.14) installed into a Python 3.9 venv.
+s = add(machine(), torch("2.11.0+cu130", "13.0"), [dist("torch", "2.11.0+cu130", CU13_REQS)] + CU13_WHEELS)
+s["python"]["interpreters"][0]["version"] = "3.9.18"
+s["python"]["interpreters"][0]["realpath"] = "/usr/bin/python3.9"
+write("torch-on-python39.json", s)
+
+# A CPU-only torch on PYTHONPATH shadows the venv's CUDA torch.
+SHADOW = "/home/u/cpu-torch"
+s = add(machine(), dict(torch("2.11.0+cpu", ""), location=SHADOW + "/torch"), [])
+s = add(s, dict(torch("2.11.0+cu130", "13.0"), shadowed_by=SHADOW + "/torch"),
+        [dist("torch", "2.11.0+cu130", CU13_REQS)] + CU13_WHEELS)
+s["env"]["PYTHONPATH"] = SHADOW
+s["python"]["interpreters"][0]["sys_path"].insert(0, {"path": SHADOW, "origin": "PYTHONPATH", "exists": True})
+write("cpu-torch-shadows-cuda-torch.json", s)

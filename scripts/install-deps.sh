@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh          build dependencies
 #   scripts/install-deps.sh --test   also what the test suite uses (real tools the tests drive)
 set -euo pipefail
-pkgs=(g++ cmake make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libelf-dev rapidjson-dev libssl-dev)
+pkgs=(g++ cmake make pkg-config libcli11-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libelf-dev rapidjson-dev nettle-dev)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(libgtest-dev libgmock-dev libbenchmark-dev python3 util-linux)
   [[ -f scripts/test-packages.txt ]] && mapfile -t extra < <(grep -v '^#' scripts/test-packages.txt | grep -v '^$') && pkgs+=("${extra[@]}")

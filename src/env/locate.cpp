@@ -86,6 +86,7 @@ DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const S
     for (auto& e : split(*pp, ':', false)) {
       auto prefix = python_prefix_in_path(normalize_path(e));
       if (prefix.empty() || prefix.starts_with("/nix/store/") || !seen.insert(prefix).second) continue;
+      if (!fs.is_dir(prefix)) continue;  // one stat for an entry that leads nowhere
       for (const char* exe : {"/bin/python3", "/bin/python"}) {
         if (fs.exists(prefix + "/pyvenv.cfg") || fs.exists(prefix + exe)) {
           auto py = inspect_interpreter(fs, prefix + exe);

@@ -37,9 +37,10 @@ bool nix_store_name(std::string_view path, std::string_view& object, std::string
 }  // namespace
 
 std::string python_minor_version(std::string_view version) {
-  auto parts = split(version, '.');
-  if (parts.size() < 2) return std::string(version);
-  return parts[0] + "." + parts[1];
+  auto dot = version.find('.');
+  if (dot == std::string_view::npos) return std::string(version);
+  auto second = version.find('.', dot + 1);
+  return std::string(version.substr(0, second));
 }
 
 std::string python_version_in_path(std::string_view path) {
@@ -103,32 +104,47 @@ std::string python_prefix_in_path(std::string_view path) {
   return "";
 }
 
-EntryVerdict classify_pythonpath_entry(std::string_view entry_in, const PythonIdentity& self,
-                                       const std::vector<std::string>& other_prefixes) {
-  std::string entry = entry_in.empty() ? std::string() : normalize_path(entry_in);
-  if (entry.empty()) return {};
-  auto mine = python_minor_version(self.version);
-  auto v = python_version_in_path(entry);
-  if (!v.empty() && !mine.empty() && v != mine)
-    return {false, "Python " + v + " packages; the declared interpreter is Python " + mine};
-  auto own = [&](const std::string& p) {
-    return std::any_of(self.own_prefixes.begin(), self.own_prefixes.end(),
-                       [&](const std::string& o) { return !o.empty() && normalize_path(o) == normalize_path(p); });
-  };
-  auto nix = nix_interpreter_prefix(entry);
-  if (!nix.empty() && !own(nix)) return {false, "inside another interpreter's store path " + nix};
-  auto prefix = python_prefix_in_path(entry);
-  if (!prefix.empty() && !own(prefix)) {
+namespace {
+
+// The declared interpreter and the other prefixes, normalized once for a whole PYTHONPATH.
+struct Judge {
+  std::string mine;  // "3.11"
+  std::vector<std::string> own, others;
+
+  Judge(const PythonIdentity& self, const std::vector<std::string>& other_prefixes)
+      : mine(python_minor_version(self.version)) {
+    for (auto& o : self.own_prefixes)
+      if (!o.empty()) own.push_back(normalize_path(o));
     for (auto& o : other_prefixes)
-      if (!o.empty() && normalize_path(o) == prefix)
-        return {false, "site-packages of another interpreter (prefix " + prefix + ")"};
+      if (!o.empty()) others.push_back(normalize_path(o));
   }
-  return {};
+  bool is_own(const std::string& p) const { return std::find(own.begin(), own.end(), p) != own.end(); }
+
+  EntryVerdict operator()(const std::string& entry) const {  // entry: normalized, not empty
+    auto v = python_version_in_path(entry);
+    if (!v.empty() && !mine.empty() && v != mine)
+      return {false, "Python " + v + " packages; the declared interpreter is Python " + mine};
+    auto nix = nix_interpreter_prefix(entry);
+    if (!nix.empty() && !is_own(nix)) return {false, "inside another interpreter's store path " + nix};
+    auto prefix = python_prefix_in_path(entry);
+    if (!prefix.empty() && !is_own(prefix) && std::find(others.begin(), others.end(), prefix) != others.end())
+      return {false, "site-packages of another interpreter (prefix " + prefix + ")"};
+    return {};
+  }
+};
+
+}  // namespace
+
+EntryVerdict classify_pythonpath_entry(std::string_view entry, const PythonIdentity& self,
+                                       const std::vector<std::string>& other_prefixes) {
+  if (entry.empty()) return {};
+  return Judge(self, other_prefixes)(normalize_path(entry));
 }
 
 PythonPathRepair repair_pythonpath(std::string_view value, const PythonIdentity& self,
                                    const std::vector<std::string>& other_prefixes) {
   PythonPathRepair r;
+  Judge judge(self, other_prefixes);
   std::set<std::string> seen;
   for (auto& e : split(value, ':', true)) {
     if (e.empty()) {
@@ -137,14 +153,14 @@ PythonPathRepair repair_pythonpath(std::string_view value, const PythonIdentity&
       else r.removed.emplace_back(e, "repeats an earlier entry");
       continue;
     }
-    auto key = normalize_path(e);
-    if (!seen.insert(key).second) {
+    auto [key, fresh] = seen.insert(normalize_path(e));
+    if (!fresh) {
       r.removed.emplace_back(e, "repeats an earlier entry");
       continue;
     }
-    auto v = classify_pythonpath_entry(e, self, other_prefixes);
-    if (v.keep) r.kept.push_back(e);
-    else r.removed.emplace_back(e, v.reason);
+    auto verdict = judge(*key);
+    if (verdict.keep) r.kept.push_back(e);
+    else r.removed.emplace_back(e, std::move(verdict.reason));
   }
   return r;
 }

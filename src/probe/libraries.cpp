@@ -446,24 +446,40 @@ static void scan_driver_dirs(const ProbeContext& ctx, const elf::LoaderConfig& c
 
 static std::vector<std::string> toolkit_dirs(const ProbeContext& ctx) {
   std::vector<std::string> toolkits;
+  auto add = [&](std::string d) {
+    d = normalize_path(d);
+    if (std::find(toolkits.begin(), toolkits.end(), d) == toolkits.end()) toolkits.push_back(std::move(d));
+  };
   for (auto& name : ctx.fs.list("/usr/local"))
-    if (name.starts_with("cuda")) toolkits.push_back("/usr/local/" + name);
-  toolkits.push_back("/opt/cuda");
+    if (name.starts_with("cuda")) add("/usr/local/" + name);
+  add("/opt/cuda");
   for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
-    if (auto v = ctx.getenv_or(var); !v.empty()) toolkits.push_back(v);
+    if (auto v = ctx.getenv_or(var); !v.empty()) add(v);
   return toolkits;
+}
+
+// i386 multiarch and biarch directories (ld.so.conf lists them on 64-bit systems with 32-bit support):
+// the loader skips their libraries for a 64-bit program.
+static bool is_32bit_library_dir(std::string_view d) {
+  while (d.size() > 1 && d.back() == '/') d.remove_suffix(1);
+  return d.find("/i386-linux-gnu") != std::string_view::npos || d.find("/i686-linux-gnu") != std::string_view::npos ||
+         d.ends_with("/lib32") || d.find("/lib32/") != std::string_view::npos;
 }
 
 void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s) {
   // `gpuenv run` pays for this on every start: no directory listings of the big system directories, no
-  // ELF reads, no knowledge parse. The names are the driver's ABI (libcuda.so.1, libnvidia-ml.so.1).
+  // ELF reads, no knowledge parse. libcuda.so.1 is the driver's ABI name; stub directories hold libcuda.so.
   auto& fs = ctx.fs;
   std::vector<std::pair<std::string, std::string>> dirs;  // directory, origin
   if (auto v = ctx.getenv_or("LD_LIBRARY_PATH"); !v.empty())
     for (auto& d : split(v, ':', false)) dirs.push_back({d, "LD_LIBRARY_PATH"});
-  for (auto& d : elf::read_ld_so_conf(fs)) dirs.push_back({d, "ld.so.conf"});
-  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-                        "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"})
+  for (auto& d : elf::read_ld_so_conf(fs))
+    if (!is_32bit_library_dir(d)) dirs.push_back({d, "ld.so.conf"});  // gpuenv and its programs are 64-bit
+#if defined(__aarch64__)
+  for (const char* d : {"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"})
+#else
+  for (const char* d : {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"})
+#endif
     dirs.push_back({d, "default"});
   dirs.push_back({"/run/opengl-driver/lib", "nixos-driver"});
   dirs.push_back({"/usr/lib/wsl/lib", "wsl"});
@@ -475,10 +491,14 @@ void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s) {
     dirs.push_back({base + "/compat", "cuda-compat"});
     for (auto& t : fs.list(base + "/targets")) dirs.push_back({base + "/targets/" + t + "/lib/stubs", "cuda-stubs"});
   }
-  std::set<std::string> seen;
-  for (auto& [dir, origin] : dirs) {
-    for (const char* name : {"libcuda.so.1", "libcuda.so", "libnvidia-ml.so.1", "libnvidia-ml.so"}) {
-      std::string path = normalize_path(dir + "/" + name);
+  std::set<std::string> seen, looked;
+  for (auto& [dir_in, origin] : dirs) {
+    // Most of these directories do not exist on a given machine: one stat each, not one per name.
+    std::string dir = normalize_path(dir_in);
+    if (!looked.insert(dir).second || !fs.is_dir(dir)) continue;
+    // libcuda only: activation places the driver's directory by it (NVML lives beside it).
+    for (const char* name : {"libcuda.so.1", "libcuda.so"}) {
+      std::string path = path_join(dir, name);
       if (fs.lstat(path).kind == FileKind::Missing) continue;
       auto real = fs.realpath(path);
       if (!real || !seen.insert(*real).second) continue;

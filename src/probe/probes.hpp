@@ -12,7 +12,7 @@ void probe_kernel_driver(const ProbeContext& ctx, Snapshot& s);
 void probe_env(const ProbeContext& ctx, Snapshot& s);
 // CUDA library inventory, loader resolution per framework, GPU code (libraries.cpp).
 void probe_libraries(const ProbeContext& ctx, Snapshot& s);
-// Only the driver libraries (libcuda, NVML, their stubs and compat copies): what activation needs, cheaply.
+// Only libcuda (the driver's copies, the toolkit stubs, cuda-compat copies): what activation needs, cheaply.
 void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s);
 // Python interpreters, sys.path, distributions and frameworks (issue 4).
 void probe_python(const ProbeContext& ctx, Snapshot& s);

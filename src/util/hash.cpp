@@ -1,7 +1,7 @@
 #include "util/hash.hpp"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,19 +13,18 @@ namespace gpuenv {
 
 namespace {
 struct Ctx {
-  EVP_MD_CTX* c = EVP_MD_CTX_new();
-  Ctx() { EVP_DigestInit_ex(c, EVP_sha256(), nullptr); }
-  ~Ctx() { EVP_MD_CTX_free(c); }
-  void update(const void* p, size_t n) { EVP_DigestUpdate(c, p, n); }
+  sha256_ctx c{};
+  Ctx() { sha256_init(&c); }
+  void update(const void* p, size_t n) { sha256_update(&c, n, static_cast<const uint8_t*>(p)); }
   std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(c, md, &n);
+    uint8_t md[SHA256_DIGEST_SIZE];
+    sha256_digest(&c, sizeof md, md);
     static const char* digits = "0123456789abcdef";
     std::string out;
-    for (unsigned i = 0; i < n; ++i) {
-      out += digits[md[i] >> 4];
-      out += digits[md[i] & 15];
+    out.reserve(2 * sizeof md);
+    for (uint8_t b : md) {
+      out += digits[b >> 4];
+      out += digits[b & 15];
     }
     return out;
   }

@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 of strings and files (OpenSSL's libcrypto), as lowercase hex.
+// SHA-256 of strings and files (Nettle: a small static library, so gpuenv's start stays cheap), as lowercase hex.
 #include <string>
 #include <string_view>
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <thread>
 #include "util/atomic_file.hpp"
 #include "util/fs.hpp"
+#include "util/hash.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
 
@@ -29,6 +31,25 @@ TEST(Version, CudaEncoding) {
   EXPECT_EQ(cuda_version_string(12040), "12.4");
   EXPECT_EQ(cuda_version_string(0), "unknown");
   EXPECT_EQ(cuda_version_int("12.8"), 12080);
+}
+
+TEST(Hash, Sha256KnownAnswers) {
+  // FIPS 180-2 examples, and a file that spans several read buffers (1 MiB each).
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  auto path = std::filesystem::temp_directory_path() / ("gpuenv-hash-" + std::to_string(::getpid()));
+  {
+    std::ofstream f(path, std::ios::binary);
+    std::string chunk(1000, 'a');
+    for (int i = 0; i < 1000; ++i) f << chunk;  // one million 'a'
+  }
+  auto h = sha256_file(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(*h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_FALSE(sha256_file("/nonexistent/gpuenv-hash"));
 }
 
 TEST(Strings, SplitJoinNormalize) {

@@ -319,6 +319,35 @@ TEST(Locate, ReadsTheMotivatingFixtureThroughTheRoot) {
   EXPECT_EQ(p.result.change("PYTHONPATH")->removed.size(), lines_of(dir + "/expected-removed.txt").size());
 }
 
+TEST(Locate, DriverCopiesFromTheLoadersDirectoriesOnly64Bit) {
+  // ld.so.conf names a driver directory, the 32-bit multiarch and biarch directories (their libcuda is for
+  // 32-bit programs), and CUDA_HOME repeats /usr/local/cuda: one copy each, no 32-bit one, the stub once.
+  auto root = test::temp_dir("gpuenv-locate");
+  auto put = [&](const std::string& p, const std::string& text = "x") {
+    fs::create_directories(fs::path(root + p).parent_path());
+    std::ofstream(root + p) << text;
+  };
+  put("/etc/ld.so.conf", "/opt/drv\n/usr/lib/i386-linux-gnu\n/usr/lib32\n");
+  put("/sys/module/nvidia/version", "580.95.05\n");
+  for (auto d : {"/opt/drv", "/usr/lib/i386-linux-gnu", "/usr/lib32"}) {
+    put(std::string(d) + "/libcuda.so.580.95.05");
+    fs::create_symlink("libcuda.so.580.95.05", root + d + "/libcuda.so.1");
+  }
+  put("/usr/local/cuda-13.0/lib64/stubs/libcuda.so");
+  fs::create_symlink("cuda-13.0", root + "/usr/local/cuda");
+  ProbeContext ctx{Fs(root), Environment{{"CUDA_HOME", "/usr/local/cuda/"}}};
+  Snapshot s;
+  probe_for_activation(ctx, s);
+  std::vector<std::string> got;
+  for (auto& c : s.libraries.copies) got.push_back(c.origin + " " + c.path + " " + c.version);
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"cuda-stubs /usr/local/cuda/lib64/stubs/libcuda.so ",
+                                           "ld.so.conf /opt/drv/libcuda.so.1 580.95.05"}))
+      << join(got, "\n");
+  EXPECT_EQ(driver_library_copy(s)->path, "/opt/drv/libcuda.so.1");
+  fs::remove_all(root);
+}
+
 TEST(Init, WrittenSpecParsesBack) {
   Snapshot s;
   Interpreter py;

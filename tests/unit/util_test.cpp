@@ -99,6 +99,24 @@ TEST_F(FsTest, RealpathStaysInsideRoot) {
   EXPECT_EQ(fs.list("/usr/lib"), (std::vector<std::string>{"libx.so.1", "libx.so.1.2"}));
 }
 
+TEST_F(FsTest, RealpathOfTheHostAgreesWithTheKernel) {
+  // Without a root, realpath is one kernel walk (O_PATH + /proc/self/fd): same answers as canonical().
+  Fs host;
+  for (auto p : {"/opt/lib", "/usr/lib/libx.so.1", "/usr/lib/../lib/libx.so.1"}) {
+    std::string full = root + p;
+    auto got = host.realpath(full);
+    ASSERT_TRUE(got) << full;
+    EXPECT_EQ(*got, std::filesystem::canonical(full).string()) << full;
+  }
+  EXPECT_EQ(host.realpath(root + "/usr/lib/libx.so.1"), root + "/usr/lib/libx.so.1.2");
+  // opt/lib -> /usr/lib is absolute: on the host it leaves the tree, and the host has no libx.
+  EXPECT_FALSE(host.realpath(root + "/opt/lib/libx.so.1"));
+  EXPECT_FALSE(host.realpath(root + "/usr/lib/missing"));
+  std::filesystem::create_symlink("nowhere", root + "/usr/lib/dangling");
+  EXPECT_FALSE(host.realpath(root + "/usr/lib/dangling"));
+  EXPECT_EQ(host.realpath("/"), "/");
+}
+
 TEST_F(FsTest, ReadErrorsNameThePath) {
   Fs fs(root);
   auto r = fs.read("/etc/nothing");

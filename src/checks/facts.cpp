@@ -142,4 +142,10 @@ std::vector<VisibleEntry> visible_devices(const Snapshot& s, const std::string& 
   return out;
 }
 
+std::string origin_of(const Interpreter& py, const std::string& entry) {
+  for (auto& e : py.sys_path)
+    if (e.path == entry) return e.origin == "pth" ? "pth:" + e.pth_file : e.origin;
+  return "";
+}
+
 }  // namespace gpuenv

@@ -23,6 +23,9 @@ int physical_gpu_count(const Snapshot& s);
 // nvidia-* wheels (normalised names) the framework behind a library consumer requires but its interpreter
 // lacks: framework.wheels-missing reports them (framework_checks.cpp), so library.not-found need not.
 std::set<std::string> missing_required_wheels(const Snapshot& s, const Consumer& c);
+// How a sys.path entry of the interpreter got there: "PYTHONPATH", "user-site", "site", "pth:FILE" ... ("" if
+// the entry is not on its sys.path).
+std::string origin_of(const Interpreter& py, const std::string& entry);
 
 }  // namespace gpuenv
 

@@ -112,6 +112,10 @@ void cpu_only_build(const CheckInput& in, Emitter& e) {
   if (!gpu_usable(s)) return;
   each_framework(s, [&](const Interpreter& py, const Framework& fw) {
     if (fw.cuda_build || fw.name == "cupy") return;
+    // A CUDA copy is installed but this one comes first on sys.path: framework.shadowed names that, with the
+    // fix that removes the copy in front (reinstalling here would replace the CUDA copy, not this one).
+    for (auto& o : py.frameworks)
+      if (o.name == fw.name && o.shadowed_by == fw.location && o.cuda_build) return;
     bool rocm = fw.variant.starts_with("rocm");
     auto& f = e.emit(label(fw) + " is a " + (rocm ? "ROCm (AMD)" : "CPU-only") + " build, but this machine has a usable NVIDIA GPU");
     f.subject = fw.location;
@@ -138,6 +142,21 @@ void cpu_only_build(const CheckInput& in, Emitter& e) {
     if (rocm) f.cause += " ROCm builds drive AMD GPUs only.";
     auto advice = recommend_build(in.know, replace_query(in, py, fw));
     f.fix = build_fix(advice);
+    // A copy from PYTHONPATH or the user site is not the environment's own: pip in the environment would
+    // install beside it and leave it in front.
+    auto site = dir_name(fw.location);
+    auto origin = origin_of(py, site);
+    if (origin == "PYTHONPATH") {
+      std::vector<std::string> kept;
+      auto* pp = s.getenv("PYTHONPATH");
+      for (auto& x : split(pp ? *pp : std::string(), ':', false))
+        if (normalize_path(x) != site) kept.push_back(x);
+      f.fix = (kept.empty() ? std::string("unset PYTHONPATH") : "export PYTHONPATH=" + shell_quote(join(kept, ":"))) +
+              "   (" + site + " on PYTHONPATH holds this copy)\nthen: " + f.fix;
+    } else if (origin == "user-site") {
+      f.fix = "export PYTHONNOUSERSITE=1, or remove the user copy: " + py.path + " -m pip uninstall " +
+              (fw.distribution.empty() ? fw.name : split(fw.distribution, ' ', false)[0]) + "\nthen: " + f.fix;
+    }
   });
 }
 

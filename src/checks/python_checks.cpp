@@ -7,6 +7,7 @@
 #include <set>
 
 #include "checks/check.hpp"
+#include "checks/facts.hpp"
 #include "env/pythonpath.hpp"
 #include "util/strings.hpp"
 
@@ -28,12 +29,6 @@ std::string describe(const Interpreter& py) {
   std::string d = py.path;
   if (!py.version.empty()) d += " (Python " + py.version + (py.kind.empty() ? "" : ", " + py.kind) + ")";
   return d;
-}
-
-std::string origin_of(const Interpreter& py, const std::string& location) {
-  for (auto& e : py.sys_path)
-    if (e.path == location) return e.origin == "pth" ? "pth:" + e.pth_file : e.origin;
-  return "";
 }
 
 std::string env_value(const Snapshot& s, const char* name) {

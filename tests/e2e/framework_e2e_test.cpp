@@ -36,7 +36,10 @@ const Case kCases[] = {
     {"no-gpu-cpu-torch.json", {"gpu.none-on-pci"}, 1, ""},
     {"torch-on-python39.json", {"framework.python-unsupported"}, 1,
      "\"torch==2.8.*\" --index-url https://download.pytorch.org/whl/cu126"},
-    {"cpu-torch-shadows-cuda-torch.json", {"framework.cpu-only-build", "framework.shadowed"}, 1, "unset PYTHONPATH"},
+    // The CPU copy in front is framework.shadowed's error alone: reinstalling would replace the CUDA copy behind it.
+    {"cpu-torch-shadows-cuda-torch.json", {"framework.shadowed"}, 1, "unset PYTHONPATH"},
+    {"cpu-torch-on-pythonpath.json", {"framework.cpu-only-build"}, 0,
+     "export PYTHONPATH=/home/u/proj/src   (/home/u/shared-torch on PYTHONPATH holds this copy)\nthen: "},
 };
 
 std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }

@@ -138,3 +138,12 @@ s = add(s, dict(torch("2.11.0+cu130", "13.0"), shadowed_by=SHADOW + "/torch"),
 s["env"]["PYTHONPATH"] = SHADOW
 s["python"]["interpreters"][0]["sys_path"].insert(0, {"path": SHADOW, "origin": "PYTHONPATH", "exists": True})
 write("cpu-torch-shadows-cuda-torch.json", s)
+
+# The only torch is a CPU build on PYTHONPATH (a colleague's directory): the fix takes it off PYTHONPATH first,
+# since installing into the venv would leave it in front.
+SHADOW = "/home/u/shared-torch"
+s = add(machine(), dict(torch("2.11.0+cpu", ""), location=SHADOW + "/torch"), [])
+s["env"]["PYTHONPATH"] = SHADOW + ":/home/u/proj/src"
+s["python"]["interpreters"][0]["sys_path"][:0] = [{"path": SHADOW, "origin": "PYTHONPATH", "exists": True},
+                                                   {"path": "/home/u/proj/src", "origin": "PYTHONPATH", "exists": True}]
+write("cpu-torch-on-pythonpath.json", s)

@@ -1,6 +1,6 @@
 // The framework.* and toolkit.* checks end to end: JSON snapshots under tests/snapshots/ replayed with
-// `gpuenv doctor --from FILE`, with the exact set of finding IDs and the exit code; and the toolkit probe
-// on a --root tree (never the machine's own /usr/local/cuda).
+// `gpuenv doctor --from FILE`, with the exact set of finding IDs and the exit code; the python.* and deep.*
+// checks the same way; and the toolkit probe on a --root tree (never the machine's own /usr/local/cuda).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -21,6 +21,10 @@ struct Case {
   std::vector<std::string> ids;   // exact, sorted
   int exit;
   const char* fix_contains;       // in the first framework/toolkit finding's fix, "" for none
+  // python.* and deep.* cases: the finding of this check must say each of `says` (in its title, evidence,
+  // cause or fix); "" for none.
+  const char* check = "";
+  std::vector<std::string> says = {};
 };
 
 const Case kCases[] = {
@@ -40,6 +44,36 @@ const Case kCases[] = {
     {"cpu-torch-shadows-cuda-torch.json", {"framework.shadowed"}, 1, "unset PYTHONPATH"},
     {"cpu-torch-on-pythonpath.json", {"framework.cpu-only-build"}, 0,
      "export PYTHONPATH=/home/u/proj/src   (/home/u/shared-torch on PYTHONPATH holds this copy)\nthen: "},
+    // VIRTUAL_ENV declares the venv's 3.12; conda's base (3.13) comes first on PATH.
+    {"venv-behind-conda-base.json", {"python.not-declared"}, 1, "", "python.not-declared",
+     {"/home/u/miniforge3/bin/python (Python 3.13.5, conda)", "source /home/u/proj/.venv/bin/activate && hash -r"}},
+    // A `uv venv` has no pip: `pip` is /usr/bin/pip, whose shebang runs the system Python.
+    {"uv-venv-system-pip.json", {"python.pip-mismatch"}, 0, "", "python.pip-mismatch",
+     {"pip's interpreter (shebang): /usr/bin/python3", "/home/u/proj/.venv/bin/python -m pip install"}},
+    // A --user numpy 1.26 in ~/.local wins over the conda environment's 2.1.
+    {"user-site-numpy-over-conda-env.json", {"python.user-site-shadows"}, 0, "", "python.user-site-shadows",
+     {"numpy 1.26.4 in /home/u/.local/lib/python3.11/site-packages wins over 2.1.3 in "
+      "/home/u/miniforge3/envs/ml/lib/python3.11/site-packages",
+      "-m pip uninstall numpy"}},
+    // import torch fails on libcudnn.so.9. framework.wheels-missing fires as well, legitimately: the cuDNN wheel
+    // torch requires is not installed (the cause of that ImportError); since the static verdict agrees that torch
+    // cannot work, deep.static-disagrees stays quiet.
+    {"deep-torch-import-fails-cudnn.json", {"deep.framework-failed", "framework.wheels-missing"}, 1,
+     "pip install nvidia-cudnn-cu13==9.17.1.4", "deep.framework-failed",
+     {"torch cannot be imported", "libcudnn.so.9 cannot be loaded [library.not-found]",
+      "install the package that provides libcudnn.so.9"}},
+    // CUDA_VISIBLE_DEVICES="": torch sees no GPU. driver.no-visible-device fires as well, legitimately: the driver
+    // probe inherits the same environment, so its cuInit says CUDA_ERROR_NO_DEVICE.
+    {"deep-torch-cuda-visible-devices-empty.json", {"deep.no-gpu-seen", "driver.no-visible-device"}, 1, "",
+     "deep.no-gpu-seen",
+     {"torch 2.11.0+cu130 imports, but sees no GPU", "CUDA_VISIBLE_DEVICES is set to an empty string",
+      "unset CUDA_VISIBLE_DEVICES"}},
+    // A .pth import line (recorded, never run by the static probe) puts a nightly torch first on sys.path.
+    {"deep-torch-from-pth-import.json", {"deep.static-disagrees"}, 0, "", "deep.static-disagrees",
+     {"version: static 2.11.0+cu130, imported 2.12.0.dev20261130+cu130",
+      "location: static /home/u/proj/.venv/lib/python3.12/site-packages/torch, imported "
+      "/opt/pytorch-nightly/lib/python3.12/site-packages/torch",
+      "gpuenv bug"}},
 };
 
 std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }
@@ -70,6 +104,19 @@ TEST_P(FrameworkSnapshot, ReplaysToTheExpectedFindings) {
   auto text = run_program({GPUENV_BINARY, "doctor", "--from", snapshot(c.file)}, base_env());
   EXPECT_EQ(text.exit_code, c.exit);
   for (auto& id : c.ids) EXPECT_NE(text.out.find(id), std::string::npos) << id << "\n" << text.out;
+  // The check's own finding says what it found and how to fix it.
+  if (*c.check) {
+    std::string said;
+    for (auto& f : doc["findings"]) {
+      if (f["id"] != c.check) continue;
+      said = f["title"].get<std::string>() + "\n";
+      for (auto& ev : f["evidence"]) said += ev["key"].get<std::string>() + ": " + ev["value"].get<std::string>() + "\n";
+      said += f["cause"].get<std::string>() + "\n" + f["fix"].get<std::string>();
+      break;
+    }
+    EXPECT_FALSE(said.empty()) << "no " << c.check << " finding\n" << r.out;
+    for (auto& s : c.says) EXPECT_NE(said.find(s), std::string::npos) << s << "\n---\n" << said;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Snapshots, FrameworkSnapshot, ::testing::ValuesIn(kCases), [](const auto& info) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the framework-check snapshots in this directory (bare `snapshot` objects that
+"""Writes the check snapshots in this directory (bare `snapshot` objects that
 `gpuenv doctor --from FILE` replays). tests/e2e/framework_e2e_test.cpp lists what each must produce.
 Run it after changing a case: python3 tests/snapshots/make_snapshots.py"""
 import copy
@@ -147,3 +147,132 @@ s["env"]["PYTHONPATH"] = SHADOW + ":/home/u/proj/src"
 s["python"]["interpreters"][0]["sys_path"][:0] = [{"path": SHADOW, "origin": "PYTHONPATH", "exists": True},
                                                    {"path": "/home/u/proj/src", "origin": "PYTHONPATH", "exists": True}]
 write("cpu-torch-on-pythonpath.json", s)
+
+# ---------------------------------------------------------------- python.* and deep.*
+# The Python-environment checks and the checks on what `doctor --deep` saw when it imported torch.
+
+
+def dist_at(site, name, version, requires=(), installer="pip"):
+    return dict(dist(name, version, requires), location=site,
+                metadata=f"{site}/{name.replace('-', '_')}-{version}.dist-info", installer=installer)
+
+
+def healthy_venv():
+    """The healthy H100 venv of the first case, declared by VIRTUAL_ENV (as the probe records it)."""
+    s = add(machine(), torch("2.11.0+cu130", "13.0"),
+            copy.deepcopy([dist("torch", "2.11.0+cu130", CU13_REQS)] + CU13_WHEELS))
+    s["python"]["declared"] = 0
+    s["python"]["declared_by"] = "VIRTUAL_ENV"
+    return s
+
+
+# python.not-declared: the venv is activated in ~/.bashrc, then conda's init block activates base, whose bin/
+# comes first on PATH: `python` is miniforge's 3.13, not the venv's 3.12 that VIRTUAL_ENV declares.
+CONDA = "/home/u/miniforge3"
+s = healthy_venv()
+s["env"]["PATH"] = f"{CONDA}/bin:{CONDA}/condabin:/home/u/proj/.venv/bin:/usr/bin:/bin"
+s["env"]["CONDA_PREFIX"] = CONDA
+s["env"]["CONDA_DEFAULT_ENV"] = "base"
+s["python"]["interpreters"][0]["found_as"] = ["VIRTUAL_ENV", "PATH:python3.12"]
+s["python"]["interpreters"].append({
+    "path": f"{CONDA}/bin/python", "realpath": f"{CONDA}/bin/python3.13",
+    "found_as": ["PATH:python", "PATH:python3", "conda"], "version": "3.13.5", "kind": "conda",
+    "prefix": CONDA, "base_prefix": CONDA,
+    "sys_path": [{"path": f"{CONDA}/lib/python3.13/site-packages", "origin": "site-packages", "exists": True}],
+    "distributions": [dist_at(f"{CONDA}/lib/python3.13/site-packages", "conda", "25.5.1", installer="conda"),
+                      dist_at(f"{CONDA}/lib/python3.13/site-packages", "pip", "25.1.1", installer="conda")],
+    "frameworks": []})
+s["python"]["active"] = 1
+write("venv-behind-conda-base.json", s)
+
+# python.pip-mismatch: a venv made by `uv venv`, which installs no pip, so `pip` is Ubuntu's /usr/bin/pip,
+# whose shebang runs the system Python 3.12.
+s = healthy_venv()
+for d in s["python"]["interpreters"][0]["distributions"]:
+    d["installer"] = "uv"
+SYS_SITE = "/usr/lib/python3/dist-packages"
+s["python"]["interpreters"].append({
+    "path": "/usr/bin/python3", "realpath": "/usr/bin/python3.12", "found_as": ["system", "pip"],
+    "version": "3.12.3", "kind": "system", "prefix": "/usr", "base_prefix": "/usr",
+    "sys_path": [{"path": "/usr/local/lib/python3.12/dist-packages", "origin": "dist-packages", "exists": False},
+                 {"path": SYS_SITE, "origin": "dist-packages", "exists": True}],
+    "distributions": [dist_at(SYS_SITE, "pip", "24.0", installer="debian")], "frameworks": []})
+s["python"]["pip"] = "/usr/bin/pip"
+s["python"]["pip_interpreter"] = "/usr/bin/python3"
+write("uv-venv-system-pip.json", s)
+
+# python.user-site-shadows: a conda environment (conda's Python keeps the user site on) with numpy 2.1 from
+# conda-forge, and a `pip install --user numpy==1.26.4` from long ago in ~/.local that wins over it.
+ENV = f"{CONDA}/envs/ml"
+ENV_SITE = f"{ENV}/lib/python3.11/site-packages"
+USER_SITE = "/home/u/.local/lib/python3.11/site-packages"
+s = machine()
+s["env"] = {"PATH": f"{ENV}/bin:{CONDA}/condabin:/usr/bin:/bin", "CONDA_PREFIX": ENV, "CONDA_DEFAULT_ENV": "ml"}
+s["python"]["interpreters"] = [{
+    "path": f"{ENV}/bin/python", "realpath": f"{ENV}/bin/python3.11", "found_as": ["PATH:python", "conda"],
+    "version": "3.11.13", "kind": "conda", "prefix": ENV, "base_prefix": ENV,
+    "sys_path": [{"path": f"{ENV}/lib/python311.zip", "origin": "stdlib", "exists": False},
+                 {"path": f"{ENV}/lib/python3.11", "origin": "stdlib", "exists": True},
+                 {"path": f"{ENV}/lib/python3.11/lib-dynload", "origin": "lib-dynload", "exists": True},
+                 {"path": USER_SITE, "origin": "user-site", "exists": True},
+                 {"path": ENV_SITE, "origin": "site-packages", "exists": True}],
+    "distributions": [dist_at(USER_SITE, "numpy", "1.26.4"),
+                      dict(dist_at(ENV_SITE, "numpy", "2.1.3", installer="conda"), shadowed_by=USER_SITE),
+                      dist_at(ENV_SITE, "torch", "2.11.0+cu130", CU13_REQS)] +
+                     [dist_at(ENV_SITE, d["name"], d["version"]) for d in CU13_WHEELS],
+    "frameworks": [dict(torch("2.11.0+cu130", "13.0"), location=f"{ENV_SITE}/torch")],
+    "shadowed_modules": [{"name": "numpy", "wins": USER_SITE, "shadowed": [ENV_SITE]}]}]
+write("user-site-numpy-over-conda-env.json", s)
+
+
+def deep(*results):
+    return {"ran": True, "timeout_s": 20.0, "results": list(results)}
+
+
+def deep_torch(**kw):
+    r = {"interpreter": "/home/u/proj/.venv/bin/python", "framework": "torch", "status": "ok", "stage": "done",
+         "version": "2.11.0+cu130", "location": f"{SITE}/torch", "cuda_version": "13.0", "cudnn_version": "91701",
+         "driver_cuda": "13.0", "cuda_build": True, "device_count": 1, "devices": ["NVIDIA H100 80GB HBM3"],
+         "op_result": "4.0", "error": "", "stderr_tail": "", "exit_code": 0, "signal": 0, "duration_ms": 3412.5}
+    r.update(kw)
+    return r
+
+
+# deep.framework-failed: `pip uninstall nvidia-cudnn-cu13` took torch's cuDNN away; `import torch` stops at
+# libtorch_cuda.so's libcudnn.so.9. framework.wheels-missing sees the same from the files (the cuDNN wheel torch
+# requires is not installed), so the static verdict agrees and deep.static-disagrees stays quiet.
+IMPORT_ERROR = "ImportError: libcudnn.so.9: cannot open shared object file: No such file or directory"
+s = healthy_venv()
+s["python"]["interpreters"][0]["distributions"] = [
+    d for d in s["python"]["interpreters"][0]["distributions"] if d["name"] != "nvidia-cudnn-cu13"]
+s["deep"] = deep(deep_torch(
+    status="failed", stage="import", location="", cuda_version="", cudnn_version="", driver_cuda="",
+    cuda_build=False, device_count=-1, devices=[], op_result="", version="", error=IMPORT_ERROR,
+    stderr_tail="Traceback (most recent call last):\n"
+                '  File "<string>", line 67, in <module>\n'
+                f'  File "{SITE}/torch/__init__.py", line 415, in <module>\n'
+                "    from torch._C import *  # noqa: F403\n"
+                "    ^^^^^^^^^^^^^^^^^^^^^^\n" + IMPORT_ERROR + "\n",
+    duration_ms=612.0))
+write("deep-torch-import-fails-cudnn.json", s)
+
+# deep.no-gpu-seen: CUDA_VISIBLE_DEVICES="" left in the shell; torch imports and sees no GPU. The driver probe
+# inherits the same environment, so cuInit says CUDA_ERROR_NO_DEVICE and driver.no-visible-device fires too.
+s = healthy_venv()
+s["env"]["CUDA_VISIBLE_DEVICES"] = ""
+s["cuda"] = {"status": "init_failed", "requested": "libcuda.so.1", "library_path": "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+             "library_version": "580.95.05", "stage": "init", "driver_version": 13000, "init_result": 100,
+             "init_error_name": "CUDA_ERROR_NO_DEVICE", "init_error_string": "no CUDA-capable device is detected",
+             "device_count": 0, "devices": []}
+s["deep"] = deep(deep_torch(cudnn_version="", driver_cuda="", device_count=0, devices=[], op_result="",
+                            duration_ms=2140.0))
+write("deep-torch-cuda-visible-devices-empty.json", s)
+
+# deep.static-disagrees: a .pth file in the venv runs `import sys; sys.path.insert(...)` for a nightly build; the
+# static probe records the line but never runs it, so it judged the venv's torch 2.11 while 2.12.dev was imported.
+NIGHTLY = "/opt/pytorch-nightly/lib/python3.12/site-packages"
+s = healthy_venv()
+s["python"]["interpreters"][0]["pth_imports"] = [
+    f"{SITE}/zz_torch_nightly.pth: import sys; sys.path.insert(0, '{NIGHTLY}')"]
+s["deep"] = deep(deep_torch(version="2.12.0.dev20261130+cu130", location=f"{NIGHTLY}/torch"))
+write("deep-torch-from-pth-import.json", s)

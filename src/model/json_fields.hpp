@@ -13,8 +13,21 @@ using Json = nlohmann::ordered_json;
 
 struct JsonWriter {
   Json& j;
+  // Appends without looking the key up: a field list names each key once, and ordered_json's
+  // operator[] searches the object linearly (most of the cost of building a snapshot's document).
   template <class T>
-  void operator()(const char* key, const T& v) const { j[key] = v; }
+  void operator()(const char* key, const T& v) const {
+    auto& obj = j.get_ref<Json::object_t&>();
+    obj.Json::object_t::Container::emplace_back(key, Json(v));
+  }
+};
+
+// Counts a field list, so that the object is allocated once: ordered_json keeps its members in a vector
+// of pair<const string, json>, whose growth copies (not moves) every member, whole subtrees included.
+struct JsonFieldCounter {
+  std::size_t& n;
+  template <class T>
+  void operator()(const char*, const T&) const { ++n; }
 };
 
 struct JsonReader {
@@ -40,6 +53,9 @@ struct JsonReader {
 #define GPUENV_JSON_DEFINE(Type)                                                  \
   void to_json(::gpuenv::Json& j, const Type& v) {                                \
     j = ::gpuenv::Json::object();                                                 \
+    std::size_t n_ = 0;                                                           \
+    fields(::gpuenv::JsonFieldCounter{n_}, const_cast<Type&>(v));                 \
+    j.get_ref<::gpuenv::Json::object_t&>().reserve(n_);                           \
     fields(::gpuenv::JsonWriter{j}, const_cast<Type&>(v));                        \
   }                                                                               \
   void from_json(const ::gpuenv::Json& j, Type& v) {                              \

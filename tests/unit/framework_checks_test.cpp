@@ -204,12 +204,12 @@ TEST(Recommend, H100WithDriver580) {
   auto c = recommend_build(K(), q("cupy", "580.95.05", 13000, {"9.0"}, "3.12"));
   EXPECT_EQ(c.variant, "cupy-cuda13x");
   auto t = recommend_build(K(), q("tensorflow", "580.95.05", 13000, {"9.0"}, "3.12"));
-  EXPECT_EQ(t.release, "2.18");
-  EXPECT_TRUE(has(t.command, "\"tensorflow[and-cuda]==2.18.*\"")) << t.command;
-  // Python 3.9 caps torch at 2.8, where cu126 is the newest variant with a known GPU list.
+  EXPECT_EQ(t.release, "2.20");
+  EXPECT_TRUE(has(t.command, "\"tensorflow[and-cuda]==2.20.*\"")) << t.command;
+  // Python 3.9 caps torch at 2.8, where cu129 is the newest variant with a known GPU list.
   auto old_py = recommend_build(K(), q("torch", "580.95.05", 13000, {"9.0"}, "3.9"));
   EXPECT_EQ(old_py.release, "2.8");
-  EXPECT_EQ(old_py.variant, "cu126");
+  EXPECT_EQ(old_py.variant, "cu129");
 }
 
 TEST(Recommend, OldDriver470AndPascal) {
@@ -256,8 +256,10 @@ TEST(Recommend, Rtx4090WithDriver550) {
 TEST(Recommend, BlackwellNeedsCu128OrNewer) {
   auto a = recommend_build(K(), q("torch", "570.133.07", 12080, {"12.0"}, "3.12"));
   ASSERT_TRUE(a.found) << a.reason;
-  EXPECT_EQ(a.variant, "cu128");
-  EXPECT_EQ(a.release, "2.9");
+  // 570 is older than CUDA 12.9's toolkit driver; cu129's sm_120 SASS runs through minor-version compatibility.
+  EXPECT_EQ(a.variant, "cu129");
+  EXPECT_EQ(a.release, "2.13");
+  EXPECT_TRUE(a.minor_compat);
 }
 
 TEST(Recommend, NoGpu) {
@@ -267,7 +269,7 @@ TEST(Recommend, NoGpu) {
   EXPECT_EQ(a.variant, "cpu");
   EXPECT_TRUE(has(a.command, "--index-url https://download.pytorch.org/whl/cpu"));
   auto t = recommend_build(K(), q("tensorflow", "", 0, {}, "3.12"));
-  EXPECT_TRUE(has(t.command, "tensorflow-cpu==2.18.*"));
+  EXPECT_TRUE(has(t.command, "tensorflow-cpu==2.20.*"));
   auto j = recommend_build(K(), q("jax", "", 0, {}, "3.12"));
   EXPECT_TRUE(has(j.command, "-U jax"));
   EXPECT_FALSE(recommend_build(K(), q("cupy", "", 0, {}, "3.12")).found);
@@ -488,7 +490,7 @@ TEST(FrameworkChecks, ArchNotCoveredFromKnowledge) {
   EXPECT_TRUE(only(s, "framework.arch-not-covered").empty());
   // A release/variant the knowledge files do not list: unknown, quiet.
   auto u = machine("580.95.05", 13000, "NVIDIA GeForce GTX 1080", 6, 1);
-  u.python.interpreters[0].frameworks.push_back(torch("2.10.0+cu129", "12.9"));
+  u.python.interpreters[0].frameworks.push_back(torch("2.10.0+cu130", "13.0"));
   EXPECT_TRUE(only(u, "framework.arch-not-covered").empty());
 }
 

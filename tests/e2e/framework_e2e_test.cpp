@@ -39,7 +39,7 @@ const Case kCases[] = {
     {"toolkit-13-torch-cu128.json", {"toolkit.cuda-major-mismatch"}, 0, "export CUDA_HOME=/usr/local/cuda-12.8"},
     {"no-gpu-cpu-torch.json", {"gpu.none-on-pci"}, 1, ""},
     {"torch-on-python39.json", {"framework.python-unsupported"}, 1,
-     "\"torch==2.8.*\" --index-url https://download.pytorch.org/whl/cu126"},
+     "\"torch==2.8.*\" --index-url https://download.pytorch.org/whl/cu129"},
     // The CPU copy in front is framework.shadowed's error alone: reinstalling would replace the CUDA copy behind it.
     {"cpu-torch-shadows-cuda-torch.json", {"framework.shadowed"}, 1, "unset PYTHONPATH"},
     {"cpu-torch-on-pythonpath.json", {"framework.cpu-only-build"}, 0,

@@ -2,6 +2,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+
 #include "cli/cli.hpp"
 #include "env/locate.hpp"
 #include "model/json.hpp"
@@ -52,12 +58,49 @@ Stack probe_stack(const StackArgs& a) {
   return st;
 }
 
+namespace {
+// "gpuenv: hashing libraries: 12 done, 1.8 GB" on stderr, once hashing has taken a second, when stderr is a
+// terminal; the line is cleared when hashing ends.
+class HashProgress {
+ public:
+  HashProgress() : tty_(::isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
+  ~HashProgress() {
+    if (shown_) std::fputs("\r\033[K", stderr);
+  }
+  void done(std::uint64_t bytes) {
+    files_.fetch_add(1);
+    bytes_.fetch_add(bytes);
+    if (!tty_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - start_ < std::chrono::seconds(1)) return;
+    std::lock_guard<std::mutex> g(mu_);
+    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    shown_ = true;
+    std::fprintf(stderr, "\r\033[Kgpuenv: hashing libraries: %zu done, %.1f GB", files_.load(), double(bytes_.load()) / 1e9);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool tty_;
+  std::chrono::steady_clock::time_point start_, last_;
+  std::atomic<std::size_t> files_{0};
+  std::atomic<std::uint64_t> bytes_{0};
+  std::mutex mu_;
+  bool shown_ = false;
+};
+}  // namespace
+
 Lock lock_of(const Stack& st, const StackArgs& a) {
   FileHasher hasher;
+  HashProgress progress;
   if (a.from.empty()) {
     auto root = a.act.root;
-    hasher = [root](const std::string& logical) {
-      auto r = sha256_file(Fs(root).host_path(logical));
+    hasher = [root, &progress](const std::string& logical) {
+      Fs fs(root);
+      auto host = fs.host_path(logical);
+      auto r = sha256_file(host);
+      progress.done(fs.stat(logical).size);
       return r ? *r : std::string();
     };
   }

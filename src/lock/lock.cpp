@@ -9,6 +9,7 @@
 
 #include "env/activate.hpp"
 #include "util/hash.hpp"
+#include "util/parallel.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
 
@@ -130,8 +131,8 @@ Lock lock_from_snapshot(const Snapshot& s, int interpreter, const FileHasher& ha
     std::sort(l.wheels.begin(), l.wheels.end(), [](auto& a, auto& b) { return a.name < b.name; });
   }
   l.libraries = loaded_libraries(s, py);
-  if (hash)
-    for (auto& lib : l.libraries) lib.sha256 = hash(lib.realpath);
+  if (hash)  // the files are large (cuDNN, cuBLAS: hundreds of MB each) and independent: hashed side by side
+    parallel_for(l.libraries.size(), worker_count(8), [&](std::size_t i) { l.libraries[i].sha256 = hash(l.libraries[i].realpath); });
   return l;
 }
 

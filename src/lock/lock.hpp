@@ -65,7 +65,8 @@ struct Lock {
   std::vector<LockedLibrary> libraries;
 };
 
-// Host path of a logical file -> "sha256" hex ("" when unreadable). Null: no hashing.
+// Host path of a logical file -> "sha256" hex ("" when unreadable). Null: no hashing. Called from several
+// threads at once (one file each).
 using FileHasher = std::function<std::string(const std::string& logical_path)>;
 
 // The CUDA libraries the stack loads, one per soname stem, in the order the

@@ -25,6 +25,13 @@ bool wrong_arch_skip(const Resolution& r) {
   return false;
 }
 
+// The loader stopped at a file it found but cannot load (truncated or corrupt): the last skipped candidate
+// "path (invalid: why)", as the resolver records glibc's behaviour. Returns that entry or "".
+std::string damaged_stop(const Resolution& r) {
+  if (!r.path.empty() || r.skipped.empty() || !contains(r.skipped.back(), " (invalid")) return "";
+  return r.skipped.back();
+}
+
 // "libcudnn.so.9" -> "9"
 std::string soname_major(const std::string& name) {
   auto p = name.find(".so.");
@@ -98,6 +105,7 @@ void not_found(const CheckInput& in, Emitter& e) {
     auto missing_wheels = missing_required_wheels(s, c);
     for (auto& r : c.loads) {
       if (!r.path.empty() || r.kind == "load" || is_driver_name(r.name) || wrong_arch_skip(r)) continue;
+      if (!damaged_stop(r).empty()) continue;  // library.damaged: the loader found it and stopped at it
       if (!done.insert(r.name).second) continue;
       // A wheel the framework requires is not installed: framework.wheels-missing names it with its pin.
       if (auto* fam = in.know.library_family_for_file(r.name)) {
@@ -123,6 +131,53 @@ void not_found(const CheckInput& in, Emitter& e) {
                 (others.empty() ? "." : "; only another major version is installed, and majors are not interchangeable.");
       f.fix = fam ? install_fix(s, c, *fam, r.name, in.know)
                   : "Install the package that provides " + r.name + ", or add its directory to LD_LIBRARY_PATH.";
+    }
+  }
+}
+
+// The command that puts back an intact copy of a damaged file, from what owns it.
+std::string reinstall_fix(const LibraryCopy* copy, const std::string& path, const Consumer& c) {
+  std::string pkg = copy ? copy->package : "";
+  if (pkg.starts_with("pip:")) {
+    auto parts = split(pkg.substr(4), ' ', false);
+    std::string py = c.interpreter.empty() ? "python" : c.interpreter;
+    std::string spec = parts.empty() ? "" : parts[0] + (parts.size() > 1 ? "==" + parts[1] : "");
+    if (!spec.empty()) return py + " -m pip install --force-reinstall --no-deps " + shell_quote(spec);
+  }
+  if (pkg.starts_with("nix:")) return "nix-store --verify --check-contents --repair   # the store path " + pkg.substr(4);
+  if (pkg == "conda") return "conda install --force-reinstall <the package owning " + path + ">   (conda's `conda list --files` names it)";
+  if (pkg == "deb")
+    return "sudo apt-get install --reinstall \"$(dpkg -S " + shell_quote(path) + " | cut -d: -f1)\"";
+  return "Reinstall the package that provides " + path + " (or copy it again from its source: the file on disk is incomplete).";
+}
+
+void damaged(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  std::set<std::string> done;
+  for (auto& c : s.libraries.consumers) {
+    for (auto& r : c.loads) {
+      auto stop = damaged_stop(r);
+      if (stop.empty()) continue;
+      auto at = stop.find(" (invalid");
+      std::string path = stop.substr(0, at);
+      std::string why = stop.substr(at + 2, stop.size() - at - 3);  // "invalid: ..."
+      if (why.starts_with("invalid: ")) why = why.substr(9);
+      if (!done.insert(c.name + "\n" + path).second) continue;
+      const LibraryCopy* copy = nullptr;
+      for (auto& cp : s.libraries.copies)
+        if (cp.path == path || cp.realpath == path) copy = &cp;
+      auto sev = r.when == "on-demand" ? Severity::Warning : Severity::Error;
+      auto& f = e.emit(c.name + " cannot load " + r.name + ": " + path + " is damaged", sev);
+      f.subject = path;
+      f.add("file", path + (copy && copy->size ? " (" + std::to_string(copy->size) + " bytes)" : ""));
+      f.add("problem", why);
+      f.add("needed by", r.requested_by.empty() ? c.name : r.requested_by);
+      if (copy && !copy->package.empty()) f.add("package", copy->package);
+      f.cause = "The file is cut short or corrupt (an interrupted download, copy or unpack, or a full disk). The loader "
+                "stops at the first file of that name it finds instead of looking further, so " + c.name +
+                " fails to load with \"" + r.name + ": file too short\" or \"invalid ELF header\" (or dies with SIGBUS "
+                "when only the end of the file is missing).";
+      f.fix = reinstall_fix(copy, path, c);
     }
   }
 }
@@ -361,6 +416,8 @@ void ptx_only(const CheckInput& in, Emitter& e) { kernels(in, e, true); }
 void add_library_checks(std::vector<CheckDef>& out) {
   out.push_back({"library.not-found", Severity::Error,
                  "A library a framework needs (DT_NEEDED or dlopen) resolves nowhere; names the package", not_found});
+  out.push_back({"library.damaged", Severity::Error,
+                 "A library a framework loads is truncated or corrupt: the loader stops at it", damaged});
   out.push_back({"library.wrong-arch", Severity::Error,
                  "A library on the loader's path is built for another CPU architecture", wrong_arch});
   out.push_back({"library.ld-library-path-shadows-wheel", Severity::Error,

@@ -124,6 +124,27 @@ Result<ElfInfo> read_elf(const MappedFile& file) {
   info.machine = eh.e_machine;
   info.type = eh.e_type;
   if (info.elf_class == 0) return make_error("unknown ELF class");
+  // A file cut short (an interrupted copy or download) still has a whole header: check that the tables and
+  // the loadable segments it describes are really there. The loader would map the missing part and the
+  // process would die with SIGBUS on first use.
+  auto fits = [&](std::uint64_t off, std::uint64_t len) { return off <= file.size() && len <= file.size() - off; };
+  if (eh.e_phnum > 0 && eh.e_phnum < PN_XNUM && !fits(eh.e_phoff, std::uint64_t(eh.e_phnum) * eh.e_phentsize))
+    return make_error("the program headers lie beyond the end of the file (" + std::to_string(file.size()) +
+                      " bytes): truncated");
+  if (eh.e_shoff != 0 && eh.e_shnum > 0 && !fits(eh.e_shoff, std::uint64_t(eh.e_shnum) * eh.e_shentsize))
+    return make_error("the section headers lie beyond the end of the file (" + std::to_string(file.size()) +
+                      " bytes): truncated");
+  {
+    size_t phnum = 0;
+    if (elf_getphdrnum(h.e, &phnum) == 0)
+      for (size_t i = 0; i < phnum; ++i) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(h.e, int(i), &ph) && ph.p_type == PT_LOAD && !fits(ph.p_offset, ph.p_filesz))
+          return make_error("a loadable segment (offset " + std::to_string(ph.p_offset) + ", " +
+                            std::to_string(ph.p_filesz) + " bytes) lies beyond the end of the file (" +
+                            std::to_string(file.size()) + " bytes): truncated");
+      }
+  }
 
   // Section headers: .dynamic (with its string table) and .nv_fatbin.
   size_t shstrndx = 0;

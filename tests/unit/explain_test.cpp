@@ -114,6 +114,11 @@ const Case kCases[] = {
      "library.not-found", "explain.jax-cudnn-not-found", "", ""},
     {"ImportError: libcublasLt.so.12: cannot open shared object file: No such file or directory", "library.not-found",
      "explain.shared-object-not-found", "library", "libcublasLt.so.12"},
+    {"/usr/local/cuda/lib64/libcudnn.so.6: file too short", "library.damaged", "explain.shared-object-too-short",
+     "library", "/usr/local/cuda/lib64/libcudnn.so.6"},
+    {"OSError: /home/u/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn_graph.so.9: invalid ELF header",
+     "library.damaged", "explain.shared-object-invalid-elf", "library",
+     "/home/u/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn_graph.so.9"},
     // library versions
     {"RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 7, 0) but found runtime version (8, 2, "
      "4). PyTorch already comes bundled with cuDNN. One option to resolving this error is to ensure PyTorch can find the "

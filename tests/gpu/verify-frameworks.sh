@@ -5,7 +5,8 @@
 #    must contain the venv's Python; the toolkit probe's version must equal `nvcc --version`.
 # 2. A healthy venv gives no framework.* / toolkit.* finding.
 # 3. Faults, each must be named: a CPU-only torch shadowing the CUDA one via PYTHONPATH
-#    (framework.cpu-only-build, needs the Python probe of branch py-probe), CUDA_HOME pointing at a toolkit of
+#    (framework.shadowed as an error, and no framework.cpu-only-build: reinstalling in the venv would replace the
+#    CUDA copy behind it), CUDA_HOME pointing at a toolkit of
 #    another major (toolkit.cuda-major-mismatch).
 # Needs: bash, the gpuenv binary, the venv's python (3.11+ for tomllib). Writes to $OUT when set.
 # Usage: tests/gpu/verify-frameworks.sh [GPUENV] [VENV]     (defaults: ./build/gpuenv /opt/torch/.venv)
@@ -78,15 +79,16 @@ CUDA_HOME="$TMP/cuda-other" "$GPUENV" doctor --json > "$OUTDIR/toolkit-mismatch.
 got=$(ids "$OUTDIR/toolkit-mismatch.json"); echo "got: $got"
 case " $got " in *" toolkit.cuda-major-mismatch "*) ;; *) echo "MISSED toolkit.cuda-major-mismatch"; fail=1 ;; esac
 
-echo "== 3b. a CPU-only torch shadowing the CUDA one via PYTHONPATH (needs the py-probe branch merged)"
+echo "== 3b. a CPU-only torch shadowing the CUDA one via PYTHONPATH"
 mkdir -p "$TMP/shadow/torch" "$TMP/shadow/torch-2.5.1+cpu.dist-info"
 printf "__version__ = '2.5.1+cpu'\ndebug = False\ncuda = None\ngit_version = 'x'\nhip = None\n" > "$TMP/shadow/torch/version.py"
 : > "$TMP/shadow/torch/__init__.py"
 printf "Metadata-Version: 2.1\nName: torch\nVersion: 2.5.1+cpu\n" > "$TMP/shadow/torch-2.5.1+cpu.dist-info/METADATA"
 PYTHONPATH="$TMP/shadow" "$GPUENV" doctor --json > "$OUTDIR/cpu-shadow.json"
 got=$(ids "$OUTDIR/cpu-shadow.json"); echo "got: $got"
-case " $got " in *" framework.cpu-only-build "*) ;; *) echo "MISSED framework.cpu-only-build"; fail=1 ;; esac
-PYTHONPATH="$TMP/shadow" "$GPUENV" doctor --only framework.cpu-only-build | tee "$OUTDIR/cpu-shadow.txt"
+case " $got " in *" framework.shadowed "*) ;; *) echo "MISSED framework.shadowed"; fail=1 ;; esac
+case " $got " in *" framework.cpu-only-build "*) echo "UNEXPECTED framework.cpu-only-build (its fix would replace the CUDA torch)"; fail=1 ;; esac
+PYTHONPATH="$TMP/shadow" "$GPUENV" doctor --only framework.shadowed | tee "$OUTDIR/cpu-shadow.txt"
 rm -rf "$TMP"
 echo "outputs in $OUTDIR"
 [ $fail = 0 ] && echo "ALL OK" || echo "FAILURES"

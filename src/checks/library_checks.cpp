@@ -156,28 +156,57 @@ void damaged(const CheckInput& in, Emitter& e) {
   std::set<std::string> done;
   for (auto& c : s.libraries.consumers) {
     for (auto& r : c.loads) {
-      auto stop = damaged_stop(r);
-      if (stop.empty()) continue;
-      auto at = stop.find(" (invalid");
-      std::string path = stop.substr(0, at);
-      std::string why = stop.substr(at + 2, stop.size() - at - 3);  // "invalid: ..."
-      if (why.starts_with("invalid: ")) why = why.substr(9);
+      // Two kinds, as glibc behaves: the loader stops at a file whose headers it cannot read ("file too short",
+      // "invalid ELF header", "cannot read file data": that load fails), or it maps a file cut short after its
+      // headers and the process dies with SIGBUS when it touches the missing part.
+      std::string path, why;
+      bool crashes = false;
+      if (auto stop = damaged_stop(r); !stop.empty()) {
+        auto at = stop.find(" (invalid");
+        path = stop.substr(0, at);
+        why = stop.substr(at + 2, stop.size() - at - 3);
+        if (why.starts_with("invalid: ")) why = why.substr(9);
+        if (why.starts_with(path + ": ")) why = why.substr(path.size() + 2);
+      } else if (!r.damage.empty() && !r.path.empty()) {
+        path = r.path;
+        why = r.damage;
+        crashes = true;
+      } else {
+        continue;
+      }
       if (!done.insert(c.name + "\n" + path).second) continue;
       const LibraryCopy* copy = nullptr;
       for (auto& cp : s.libraries.copies)
         if (cp.path == path || cp.realpath == path) copy = &cp;
-      auto sev = r.when == "on-demand" ? Severity::Warning : Severity::Error;
-      auto& f = e.emit(c.name + " cannot load " + r.name + ": " + path + " is damaged", sev);
+      // A dlopen that fails can be caught by the program (cuDNN then opens the copy beside itself); a DT_NEEDED
+      // that fails, or a crash, cannot.
+      bool soft = !crashes && (r.kind == "dlopen" || r.when == "on-demand");
+      auto& f = e.emit(c.name + (crashes ? " would crash loading " : " cannot load ") + r.name + ": " + path + " is damaged",
+                       soft ? Severity::Warning : Severity::Error);
       f.subject = path;
       f.add("file", path + (copy && copy->size ? " (" + std::to_string(copy->size) + " bytes)" : ""));
       f.add("problem", why);
-      f.add("needed by", r.requested_by.empty() ? c.name : r.requested_by);
+      f.add("needed by", (r.requested_by.empty() ? c.name : r.requested_by) + (r.kind == "dlopen" ? " (dlopen)" : ""));
       if (copy && !copy->package.empty()) f.add("package", copy->package);
-      f.cause = "The file is cut short or corrupt (an interrupted download, copy or unpack, or a full disk). The loader "
-                "stops at the first file of that name it finds instead of looking further, so " + c.name +
-                " fails to load with \"" + r.name + ": file too short\" or \"invalid ELF header\" (or dies with SIGBUS "
-                "when only the end of the file is missing).";
+      std::string origin = "The file is cut short or corrupt (an interrupted download, copy or unpack, or a full disk). ";
+      if (crashes)
+        f.cause = origin + "Its headers are whole, so the loader maps it; " + c.name +
+                  " then dies with SIGBUS (\"Bus error\") when it first touches the missing part.";
+      else if (soft)
+        f.cause = origin + "The loader stops at the first file of that name it finds instead of looking further, so this "
+                  "dlopen fails (\"file too short\", \"invalid ELF header\"); some libraries then try a copy of their own "
+                  "(cuDNN opens the one beside itself), others lose the feature.";
+      else
+        f.cause = origin + "The loader stops at the first file of that name it finds instead of looking further, so " + c.name +
+                  " fails to load with \"" + r.name + ": file too short\" or \"invalid ELF header\".";
       f.fix = reinstall_fix(copy, path, c);
+      if (r.reason.starts_with("LD_LIBRARY_PATH") || (copy && copy->origin == "LD_LIBRARY_PATH") ||
+          std::any_of(r.considered.begin(), r.considered.end(), [&](auto& x) { return x == path; })) {
+        auto dir = dir_name(path);
+        auto llp = ld_library_path(s);
+        if (std::find(llp.begin(), llp.end(), dir) != llp.end())
+          f.fix += "\nor, if that directory should not be searched: " + ld_library_path_without(s, {dir});
+      }
     }
   }
 }

@@ -47,7 +47,7 @@ int run_ldd(const LddArgs& a) {
     auto info = elf::read_elf(ctx.fs, file);
     if (!info) throw UsageError(info.error());
     auto c = resolve_file(ctx, r, s, file, a.fatbin);
-    for (auto& l : c.loads) missing |= l.path.empty();
+    for (auto& l : c.loads) missing |= l.path.empty() || !l.damage.empty();
     if (a.json) {
       out.push_back(c);
       continue;
@@ -78,6 +78,9 @@ int run_ldd(const LddArgs& a) {
           for (auto& p : l->considered)
             std::printf("%s    tried %s\n", indent.c_str(), p.c_str());
         for (auto& sk : l->skipped) std::printf("%s    skipped %s\n", indent.c_str(), sk.c_str());
+        if (!l->damage.empty())
+          std::printf("%s    %s %s: the loader maps it and the process dies with SIGBUS\n", indent.c_str(),
+                      sty.red("damaged:").c_str(), l->damage.c_str());
         if (!l->reused && !l->path.empty() && shown.insert(l->path).second)
           walk(l->path, indent + (last ? "    " : "│   "));
       }

@@ -124,31 +124,33 @@ Result<ElfInfo> read_elf(const MappedFile& file) {
   info.machine = eh.e_machine;
   info.type = eh.e_type;
   if (info.elf_class == 0) return make_error("unknown ELF class");
-  // A file cut short (an interrupted copy or download) still has a whole header: check that the tables and
-  // the loadable segments it describes are really there. The loader would map the missing part and the
-  // process would die with SIGBUS on first use.
+  // A file cut short (an interrupted copy or download) still has a whole header. Like glibc's open_verify,
+  // program headers past the end make it unloadable (an error: the loader stops at it with "cannot read
+  // file data"); section headers or a loadable segment past the end do not stop the loader, which maps the
+  // file and crashes later (ElfInfo::damage).
   auto fits = [&](std::uint64_t off, std::uint64_t len) { return off <= file.size() && len <= file.size() - off; };
   if (eh.e_phnum > 0 && eh.e_phnum < PN_XNUM && !fits(eh.e_phoff, std::uint64_t(eh.e_phnum) * eh.e_phentsize))
     return make_error("the program headers lie beyond the end of the file (" + std::to_string(file.size()) +
                       " bytes): truncated");
-  if (eh.e_shoff != 0 && eh.e_shnum > 0 && !fits(eh.e_shoff, std::uint64_t(eh.e_shnum) * eh.e_shentsize))
-    return make_error("the section headers lie beyond the end of the file (" + std::to_string(file.size()) +
-                      " bytes): truncated");
+  bool sections_ok = true;
+  if (eh.e_shoff != 0 && eh.e_shnum > 0 && !fits(eh.e_shoff, std::uint64_t(eh.e_shnum) * eh.e_shentsize)) {
+    sections_ok = false;
+    info.damage = "the section headers lie beyond the end of the file (" + std::to_string(file.size()) + " bytes): truncated";
+  }
   {
     size_t phnum = 0;
     if (elf_getphdrnum(h.e, &phnum) == 0)
-      for (size_t i = 0; i < phnum; ++i) {
+      for (size_t i = 0; i < phnum && info.damage.empty(); ++i) {
         GElf_Phdr ph;
         if (gelf_getphdr(h.e, int(i), &ph) && ph.p_type == PT_LOAD && !fits(ph.p_offset, ph.p_filesz))
-          return make_error("a loadable segment (offset " + std::to_string(ph.p_offset) + ", " +
-                            std::to_string(ph.p_filesz) + " bytes) lies beyond the end of the file (" +
-                            std::to_string(file.size()) + " bytes): truncated");
+          info.damage = "a loadable segment (offset " + std::to_string(ph.p_offset) + ", " + std::to_string(ph.p_filesz) +
+                        " bytes) lies beyond the end of the file (" + std::to_string(file.size()) + " bytes): truncated";
       }
   }
 
   // Section headers: .dynamic (with its string table) and .nv_fatbin.
   size_t shstrndx = 0;
-  bool have_sections = elf_getshdrstrndx(h.e, &shstrndx) == 0;
+  bool have_sections = sections_ok && elf_getshdrstrndx(h.e, &shstrndx) == 0;
   bool found_dynamic = false;
   if (have_sections) {
     Elf_Scn* scn = nullptr;
@@ -188,6 +190,7 @@ Result<ElfInfo> read_elf(const MappedFile& file) {
         have_dyn = true;
       }
     }
+    if (have_dyn && !info.damage.empty() && !fits(dynph.p_offset, dynph.p_filesz)) have_dyn = false;
     if (have_dyn) {
       Elf_Type t = ELF_T_DYN;
       Elf_Data* data = elf_getdata_rawchunk(h.e, int64_t(dynph.p_offset), dynph.p_filesz, t);

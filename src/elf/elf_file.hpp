@@ -29,6 +29,10 @@ struct ElfInfo {
   bool nodeflib = false;    // DF_1_NODEFLIB: skip ld.so.cache and default directories
   std::uint64_t fatbin_offset = 0, fatbin_size = 0;  // .nv_fatbin in the file (size 0: none)
   std::uint64_t file_size = 0;
+  // The headers glibc checks before mapping (ELF header, program headers) are whole, but the section headers
+  // or a loadable segment lie past the end of the file: the loader maps it and the process dies with SIGBUS
+  // when it touches the missing part. "" for an intact file.
+  std::string damage;
 };
 
 // "x86_64", "aarch64", "i386", "ppc64le", ... ("machine 123" for others).

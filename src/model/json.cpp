@@ -170,6 +170,7 @@ template <class F> void fields(F&& f, Resolution& v) {
   f("depth", v.depth);
   f("considered", v.considered);
   f("skipped", v.skipped);
+  f("damage", v.damage);
 }
 GPUENV_JSON_DEFINE(Resolution)
 

@@ -44,6 +44,7 @@ struct Resolution {
   int depth = 0;             // in the dependency tree of its "load" step
   std::vector<std::string> considered;  // paths tried before the hit (or all, when not found)
   std::vector<std::string> skipped;     // candidates the loader passed over: "path (ELFCLASS32)"
+  std::string damage;        // the file it resolves to is cut short past its headers (ElfInfo::damage): it maps, then SIGBUS
 };
 
 // GPU code in one file's .nv_fatbin section.

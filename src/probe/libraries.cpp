@@ -152,6 +152,10 @@ class Inventory {
         c.soname = info->soname;
         c.arch = elf::machine_name(info->machine, info->elf_class);
         c.elf_class = info->elf_class;
+        if (!info->damage.empty()) {
+          c.elf_error = info->damage;
+          s_.probe_errors.push_back("library " + path + ": " + info->damage);
+        }
       } else {
         c.elf_error = info.error();
         s_.probe_errors.push_back("library " + path + ": " + info.error());
@@ -250,6 +254,7 @@ void append_steps(const elf::Resolver& rs, const elf::Process& p, const std::vec
     r.depth = st.depth;
     r.considered = st.considered;
     r.skipped = st.skipped;
+    if (st.object >= 0 && !st.reused) r.damage = p.objects()[size_t(st.object)].info.damage;
     c.loads.push_back(std::move(r));
   }
 }

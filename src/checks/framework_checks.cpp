@@ -606,7 +606,48 @@ std::set<std::string> missing_required_wheels(const Snapshot& s, const Consumer&
   return out;
 }
 
+// --- framework.shm-too-small -----------------------------------------------------------------------------
+
+void shm_too_small(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  auto& k = in.know.frameworks();
+  if (s.host.shm_bytes == 0 || k.shm_recommended == 0 || s.host.shm_bytes >= k.shm_recommended) return;
+  const Framework* torch = nullptr;
+  const Interpreter* where = nullptr;
+  each_framework(s, [&](const Interpreter& py, const Framework& fw) {
+    if (fw.name == "torch" && !torch) {
+      torch = &fw;
+      where = &py;
+    }
+  });
+  if (!torch) return;
+  auto mib = [](std::uint64_t b) { return std::to_string(b >> 20) + " MiB"; };
+  bool docker_default = s.host.shm_bytes == k.shm_docker_default;
+  auto& f = e.emit("/dev/shm is only " + mib(s.host.shm_bytes) + ": PyTorch DataLoader workers will die with a bus error");
+  f.subject = "/dev/shm";
+  f.add("/dev/shm", mib(s.host.shm_bytes) + (docker_default ? " (a container's default)" : ""));
+  if (!s.host.container.empty()) f.add("container", s.host.container);
+  f.add("framework", label(*torch) + " (" + where->path + ")");
+  f.cause = "DataLoader workers (num_workers > 0) and torch.multiprocessing pass tensors through shared memory in "
+            "/dev/shm. With " + mib(s.host.shm_bytes) + " a batch of images fills it and the worker is killed: "
+            "\"ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory "
+            "(shm)\", then \"DataLoader worker (pid N) is killed by signal: Bus error\".";
+  std::vector<std::string> fix;
+  if (s.host.container == "kubernetes")
+    fix.push_back("Kubernetes: mount an emptyDir with medium: Memory (and a sizeLimit) at /dev/shm in the pod spec");
+  else if (!s.host.container.empty())
+    fix.push_back("start the container with --ipc=host or --shm-size=" + std::to_string(k.shm_recommended >> 30) +
+                  "g (docker/podman run; docker compose: shm_size)");
+  else
+    fix.push_back("sudo mount -o remount,size=" + std::to_string(k.shm_recommended >> 30) + "G /dev/shm");
+  fix.push_back("or, in the program: DataLoader(..., num_workers=0)   (slower: loads in the main process)");
+  f.fix = join(fix, "\n");
+}
+
 void add_framework_checks(std::vector<CheckDef>& out) {
+  out.push_back({"framework.shm-too-small", Severity::Warning,
+                 "/dev/shm is smaller than PyTorch's DataLoader workers need (a container's 64 MB default)",
+                 shm_too_small});
   out.push_back({"framework.cpu-only-build", Severity::Warning,
                  "A CPU-only (or ROCm) framework build on a machine with a usable NVIDIA GPU", cpu_only_build});
   out.push_back({"framework.cuda-too-new-for-driver", Severity::Error,

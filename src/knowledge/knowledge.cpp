@@ -255,6 +255,11 @@ void Knowledge::ensure_frameworks() const {
           out.torch.push_back(std::move(r));
         }
     std::stable_sort(out.torch.begin(), out.torch.end(), by_version);
+    if (auto* shm = f["shared_memory"].as_table()) {
+      out.shm_docker_default = std::uint64_t((*shm)["docker_default_mib"].value_or<std::int64_t>(0)) << 20;
+      out.shm_recommended = std::uint64_t((*shm)["recommended_mib"].value_or<std::int64_t>(0)) << 20;
+      out.shm_source = (*shm)["source"].value_or<std::string>("");
+    }
     if (auto* idx = f["torch_index"].as_table())
       for (auto& [k, v] : *idx) out.torch_index[std::string(k.str())] = v.value_or<std::string>("");
     if (auto* arr = f["torch_arch"].as_array())

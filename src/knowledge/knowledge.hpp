@@ -161,6 +161,10 @@ struct FrameworkFacts {
   std::vector<JaxCuda> jax;                     // newest CUDA major first
   std::vector<CupyPackage> cupy;                // newest CUDA major first
   std::map<std::string, FrameworkInstall> install;  // torch, tensorflow, jax, cupy
+  // /dev/shm: PyTorch's DataLoader workers (and torch.multiprocessing) pass tensors through it.
+  std::uint64_t shm_docker_default = 0;  // bytes: a container's /dev/shm unless --shm-size / --ipc=host
+  std::uint64_t shm_recommended = 0;     // bytes: the least the frameworks' own container instructions ask for
+  std::string shm_source;
 
   // Versions like "2.9.1+cu128" match the "2.9" row; nullptr when unknown.
   const TorchRelease* torch_release(const std::string& version) const;

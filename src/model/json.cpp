@@ -28,6 +28,7 @@ template <class F> void fields(F&& f, HostInfo& v) {
   f("wsl", v.wsl);
   f("nixos", v.nixos);
   f("opengl_driver_dir", v.opengl_driver_dir);
+  f("shm_bytes", v.shm_bytes);
 }
 GPUENV_JSON_DEFINE(HostInfo)
 

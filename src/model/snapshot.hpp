@@ -35,6 +35,7 @@ struct HostInfo {
   bool wsl = false;
   bool nixos = false;
   bool opengl_driver_dir = false;     // /run/opengl-driver/lib exists (NixOS driver libraries)
+  std::uint64_t shm_bytes = 0;        // size of the /dev/shm tmpfs (size= in /proc/self/mounts), 0 when unknown
 };
 
 struct PciDevice {

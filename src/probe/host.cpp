@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include "probe/probes.hpp"
@@ -95,6 +96,31 @@ static void probe_container(const ProbeContext& ctx, HostInfo& h) {
   }
 }
 
+// The size of the tmpfs on /dev/shm, from its mount options ("size=65536k"); 0 when not mounted or not said.
+static std::uint64_t shm_size(const Fs& fs) {
+  auto mounts = fs.read_opt("/proc/self/mounts", 1 << 20);
+  if (!mounts) return 0;
+  std::uint64_t size = 0;
+  for (auto& line : split(*mounts, '\n', false)) {
+    auto f = split(line, ' ', false);
+    if (f.size() < 4 || f[1] != "/dev/shm") continue;
+    size = 0;  // the last mount on /dev/shm is the one in effect
+    for (auto& opt : split(f[3], ',', false)) {
+      if (!opt.starts_with("size=")) continue;
+      auto v = opt.substr(5);
+      std::uint64_t n = 0, mult = 1;
+      size_t i = 0;
+      for (; i < v.size() && v[i] >= '0' && v[i] <= '9'; ++i) n = n * 10 + std::uint64_t(v[i] - '0');
+      if (i < v.size()) {
+        char u = char(std::tolower(static_cast<unsigned char>(v[i])));
+        mult = u == 'k' ? 1ull << 10 : u == 'm' ? 1ull << 20 : u == 'g' ? 1ull << 30 : u == '%' ? 0 : 1;
+      }
+      size = n * mult;  // "size=50%" (a share of RAM): unknown
+    }
+  }
+  return size;
+}
+
 void probe_host(const ProbeContext& ctx, Snapshot& s) {
   auto& fs = ctx.fs;
   auto& h = s.host;
@@ -131,6 +157,7 @@ void probe_host(const ProbeContext& ctx, Snapshot& s) {
   h.glibc_version = glibc_version(fs);
 
   probe_container(ctx, h);
+  h.shm_bytes = shm_size(fs);
 
   auto lower_release = to_lower(h.kernel_release);
   h.wsl = contains(lower_release, "microsoft") || contains(lower_release, "wsl") || fs.exists("/dev/dxg");

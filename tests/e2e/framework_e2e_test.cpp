@@ -42,6 +42,7 @@ const Case kCases[] = {
      "\"torch==2.8.*\" --index-url https://download.pytorch.org/whl/cu129"},
     // The CPU copy in front is framework.shadowed's error alone: reinstalling would replace the CUDA copy behind it.
     {"cpu-torch-shadows-cuda-torch.json", {"framework.shadowed"}, 1, "unset PYTHONPATH"},
+    {"docker-default-shm.json", {"framework.shm-too-small"}, 0, "--ipc=host or --shm-size=1g"},
     {"cpu-torch-on-pythonpath.json", {"framework.cpu-only-build"}, 0,
      "export PYTHONPATH=/home/u/proj/src   (/home/u/shared-torch on PYTHONPATH holds this copy)\nthen: "},
     // VIRTUAL_ENV declares the venv's 3.12; conda's base (3.13) comes first on PATH.

@@ -276,3 +276,10 @@ s["python"]["interpreters"][0]["pth_imports"] = [
     f"{SITE}/zz_torch_nightly.pth: import sys; sys.path.insert(0, '{NIGHTLY}')"]
 s["deep"] = deep(deep_torch(version="2.12.0.dev20261130+cu130", location=f"{NIGHTLY}/torch"))
 write("deep-torch-from-pth-import.json", s)
+
+# A Docker container started without --shm-size: /dev/shm is the 64 MB default, torch is installed.
+s = add(machine(), torch("2.11.0+cu130", "13.0"), [dist("torch", "2.11.0+cu130", CU13_REQS)] + CU13_WHEELS)
+s["host"]["container"] = "docker"
+s["host"]["container_hints"] = ["/.dockerenv exists"]
+s["host"]["shm_bytes"] = 64 << 20
+write("docker-default-shm.json", s)

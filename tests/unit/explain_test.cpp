@@ -119,6 +119,8 @@ const Case kCases[] = {
     {"OSError: /home/u/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn_graph.so.9: invalid ELF header",
      "library.damaged", "explain.shared-object-invalid-elf", "library",
      "/home/u/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn_graph.so.9"},
+    {"ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+     "framework.shm-too-small", "explain.dataloader-shm-bus-error", "", ""},
     // library versions
     {"RuntimeError: cuDNN version incompatibility: PyTorch was compiled  against (8, 7, 0) but found runtime version (8, 2, "
      "4). PyTorch already comes bundled with cuDNN. One option to resolving this error is to ensure PyTorch can find the "

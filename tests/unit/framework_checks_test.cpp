@@ -750,3 +750,46 @@ TEST(FrameworkChecks, GarbageFieldsGiveNoCrashAndNoAdviceFromNothing) {
   EXPECT_FALSE(a.reason.empty());
   EXPECT_FALSE(recommend_build(K(), q("paddle", "580.95.05", 13000, {"9.0"}, "3.12")).found);
 }
+
+// ---- /dev/shm -----------------------------------------------------------------------------------------------
+
+TEST(SharedMemory, ProbeReadsTheTmpfsSizeFromMounts) {
+  auto root = test::temp_dir("gpuenv-shm");
+  std::filesystem::create_directories(root + "/proc/self");
+  auto probe = [&](const std::string& mounts) {
+    std::ofstream(root + "/proc/self/mounts") << mounts;
+    Snapshot s;
+    probe_host(ProbeContext{Fs(root), {}}, s);
+    return s.host.shm_bytes;
+  };
+  EXPECT_EQ(probe("overlay / overlay rw 0 0\nshm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0\n"),
+            64ull << 20);
+  EXPECT_EQ(probe("tmpfs /dev/shm tmpfs rw,size=8G 0 0\n"), 8ull << 30);
+  EXPECT_EQ(probe("tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0\n"), 0u);         // no size: half the RAM, unknown
+  EXPECT_EQ(probe("tmpfs /dev/shm tmpfs rw,size=50% 0 0\n"), 0u);             // a share of RAM: unknown
+  EXPECT_EQ(probe("tmpfs /dev/shm tmpfs rw,size=64m 0 0\ntmpfs /dev/shm tmpfs rw,size=2g 0 0\n"), 2ull << 30);  // last wins
+  EXPECT_EQ(probe("proc /proc proc rw 0 0\n"), 0u);
+  std::filesystem::remove_all(root);
+}
+
+TEST(SharedMemory, SmallShmWithTorchInAContainer) {
+  auto s = machine();
+  s.python.interpreters[0].frameworks.push_back(torch("2.11.0+cu130", "13.0"));
+  EXPECT_TRUE(only(s, "framework.shm-too-small").empty());  // unknown size: quiet
+  s.host.shm_bytes = 64ull << 20;
+  s.host.container = "docker";
+  auto f = only(s, "framework.shm-too-small");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, Severity::Warning);
+  EXPECT_EQ(evidence(f[0], "/dev/shm"), "64 MiB (a container's default)");
+  EXPECT_NE(f[0].fix.find("--ipc=host or --shm-size=1g"), std::string::npos) << f[0].fix;
+  s.host.container = "kubernetes";
+  EXPECT_NE(only(s, "framework.shm-too-small")[0].fix.find("emptyDir with medium: Memory"), std::string::npos);
+  s.host.container = "";
+  EXPECT_NE(only(s, "framework.shm-too-small")[0].fix.find("mount -o remount,size=1G /dev/shm"), std::string::npos);
+  s.host.shm_bytes = 8ull << 30;
+  EXPECT_TRUE(only(s, "framework.shm-too-small").empty());
+  auto no_torch = machine();
+  no_torch.host.shm_bytes = 64ull << 20;
+  EXPECT_TRUE(only(no_torch, "framework.shm-too-small").empty());
+}

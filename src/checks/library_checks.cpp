@@ -89,6 +89,7 @@ std::string install_fix(const Snapshot& s, const Consumer& c, const LibraryFamil
 // A copy in a pip wheel newer than what LD_LIBRARY_PATH made the loader pick.
 const LibraryCopy* newer_wheel_copy(const Snapshot& s, const Resolution& r) {
   if (!r.reason.starts_with("LD_LIBRARY_PATH")) return nullptr;
+  if (!r.damage.empty()) return nullptr;  // library.damaged: its version is not what is wrong
   auto v = Version::parse(r.version);
   for (auto& c : s.libraries.copies) {
     if (c.origin != "site-packages" || c.soname != r.name || c.realpath == r.realpath) continue;
@@ -247,7 +248,7 @@ void mixed_versions(const CheckInput& in, Emitter& e) {
     std::map<std::string, std::vector<const Resolution*>> by_family;
     std::set<std::string> shadowed;
     for (auto& r : c.loads) {
-      if (r.reused || r.path.empty() || r.family.empty() || r.family == "cuda" || r.family == "nvidia-ml") continue;
+      if (r.reused || r.path.empty() || !r.damage.empty() || r.family.empty() || r.family == "cuda" || r.family == "nvidia-ml") continue;
       by_family[r.family].push_back(&r);
       if (newer_wheel_copy(s, r)) shadowed.insert(r.family);
     }

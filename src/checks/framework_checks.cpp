@@ -623,15 +623,15 @@ void shm_too_small(const CheckInput& in, Emitter& e) {
   if (!torch) return;
   auto mib = [](std::uint64_t b) { return std::to_string(b >> 20) + " MiB"; };
   bool docker_default = s.host.shm_bytes == k.shm_docker_default;
-  auto& f = e.emit("/dev/shm is only " + mib(s.host.shm_bytes) + ": PyTorch DataLoader workers will die with a bus error");
+  auto& f = e.emit("/dev/shm is only " + mib(s.host.shm_bytes) + ": PyTorch DataLoader workers will run out of shared memory");
   f.subject = "/dev/shm";
   f.add("/dev/shm", mib(s.host.shm_bytes) + (docker_default ? " (a container's default)" : ""));
   if (!s.host.container.empty()) f.add("container", s.host.container);
   f.add("framework", label(*torch) + " (" + where->path + ")");
   f.cause = "DataLoader workers (num_workers > 0) and torch.multiprocessing pass tensors through shared memory in "
-            "/dev/shm. With " + mib(s.host.shm_bytes) + " a batch of images fills it and the worker is killed: "
-            "\"ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory "
-            "(shm)\", then \"DataLoader worker (pid N) is killed by signal: Bus error\".";
+            "/dev/shm. With " + mib(s.host.shm_bytes) + " a few batches fill it and training stops with \"RuntimeError: "
+            "unable to allocate shared memory(shm) for file </torch_...>\" (or, from older releases, \"ERROR: "
+            "Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm)\").";
   std::vector<std::string> fix;
   if (s.host.container == "kubernetes")
     fix.push_back("Kubernetes: mount an emptyDir with medium: Memory (and a sizeLimit) at /dev/shm in the pod spec");

@@ -119,6 +119,9 @@ const Case kCases[] = {
     {"OSError: /home/u/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn_graph.so.9: invalid ELF header",
      "library.damaged", "explain.shared-object-invalid-elf", "library",
      "/home/u/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn_graph.so.9"},
+    {"RuntimeError: unable to allocate shared memory(shm) for file </torch_510_1425264003_0>: Resource temporarily "
+     "unavailable (11)",
+     "framework.shm-too-small", "explain.torch-shm-allocate-failed", "file", "/torch_510_1425264003_0"},
     {"ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
      "framework.shm-too-small", "explain.dataloader-shm-bus-error", "", ""},
     // library versions

@@ -516,10 +516,14 @@ void python_unsupported(const CheckInput& in, Emitter& e) {
     auto pv = Version::parse(py.version);
     if (!pv) return;
     std::string lo, hi, source;
+    std::string rel = major_minor(fw.version);  // how the release is named in the facts
     if (fw.name == "torch") {
       if (auto* r = facts.torch_release(fw.version)) lo = r->python_min, hi = r->python_max, source = r->source;
     } else if (fw.name == "tensorflow") {
       if (auto* r = facts.tf_release(fw.version)) lo = r->python_min, hi = r->python_max, source = r->source;
+    } else if (auto* r = facts.python_support_for(fw.name, fw.version)) {  // jax, cupy
+      lo = r->python_min, hi = r->python_max, source = r->source;
+      rel = r->from == r->to ? r->from : r->from + "-" + r->to;
     }
     auto a = Version::parse(lo), b = Version::parse(hi);
     if (!a || !b) return;
@@ -527,13 +531,13 @@ void python_unsupported(const CheckInput& in, Emitter& e) {
     mm.parts = {pv->major(), pv->minor()};
     if (!(mm < *a) && !(*b < mm)) return;
     std::string pys = std::to_string(pv->major()) + "." + std::to_string(pv->minor());
-    auto& f = e.emit(label(fw) + " does not support Python " + pys + " (" + fw.name + " " + major_minor(fw.version) +
-                     " supports " + lo + " to " + hi + ")");
+    auto& f = e.emit(label(fw) + " does not support Python " + pys + " (" + fw.name + " " + rel + " supports " + lo +
+                     " to " + hi + ")");
     f.subject = fw.location;
     f.add("framework", label(fw) + " at " + fw.location);
     f.add("interpreter", py.path + " (Python " + py.version + ")");
     f.add("supported", "Python " + lo + " to " + hi + " (" + source + ")");
-    f.cause = "No " + fw.name + " " + major_minor(fw.version) + " wheel exists for Python " + pys +
+    f.cause = "No " + fw.name + " " + rel + " wheel exists for Python " + pys +
               ": this copy was installed for another interpreter (its compiled modules do not import here) or "
               "built from source, outside what the release was tested with.";
     auto q = replace_query(in, py, fw);

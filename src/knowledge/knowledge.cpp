@@ -229,6 +229,20 @@ const CupyPackage* FrameworkFacts::cupy_package(const std::string& name) const {
   return nullptr;
 }
 
+const PythonSupport* FrameworkFacts::python_support_for(const std::string& framework, const std::string& version) const {
+  auto v = Version::parse(version);
+  if (!v) return nullptr;
+  for (auto& r : python_support) {
+    if (r.framework != framework) continue;
+    auto a = Version::parse(r.from), b = Version::parse(r.to);
+    if (!a || !b) continue;
+    Version head;  // v cut to the precision of `to`
+    for (size_t i = 0; i < b->parts.size() && i < v->parts.size(); ++i) head.parts.push_back(v->parts[i]);
+    if (!(*v < *a) && !(*b < head)) return &r;
+  }
+  return nullptr;
+}
+
 void Knowledge::ensure_frameworks() const {
   std::call_once(frameworks_once_, [&] {
     auto* t = file("frameworks");
@@ -299,6 +313,18 @@ void Knowledge::ensure_frameworks() const {
           out.cupy.push_back({(*x)["package"].value_or<std::string>(""), int((*x)["cuda_major"].value_or<int64_t>(0)),
                               (*x)["cuda"].value_or<std::string>(""), (*x)["source"].value_or<std::string>("")});
     std::stable_sort(out.cupy.begin(), out.cupy.end(), [](auto& a, auto& b) { return a.cuda_major > b.cuda_major; });
+    if (auto* arr = f["python_support"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table()) {
+          PythonSupport r;
+          r.framework = (*x)["framework"].value_or<std::string>("");
+          pair((*x)["releases"], r.from, r.to);
+          pair((*x)["python"], r.python_min, r.python_max);
+          r.source = (*x)["source"].value_or<std::string>("");
+          if (r.framework.empty() || r.from.empty() || r.python_min.empty() || r.source.empty())
+            throw std::runtime_error("knowledge file frameworks.toml: a [[python_support]] row needs framework, releases, python and source");
+          out.python_support.push_back(std::move(r));
+        }
     if (auto* inst = f["install"].as_table())
       for (auto& [k, v] : *inst)
         if (auto* x = v.as_table())

@@ -149,6 +149,14 @@ struct CupyPackage {
   std::string source;
 };
 
+// The Python versions a range of releases of a framework publishes wheels for (jax, cupy).
+struct PythonSupport {
+  std::string framework;         // jax, cupy
+  std::string from, to;          // releases, inclusive; `to` matches by its own precision ("13.6" covers 13.6.3)
+  std::string python_min, python_max;
+  std::string source;
+};
+
 struct FrameworkInstall {
   std::string nix, conda, conda_cpu;  // templates with {py}, {cuda}
 };
@@ -161,6 +169,7 @@ struct FrameworkFacts {
   std::vector<JaxCuda> jax;                     // newest CUDA major first
   std::vector<CupyPackage> cupy;                // newest CUDA major first
   std::map<std::string, FrameworkInstall> install;  // torch, tensorflow, jax, cupy
+  std::vector<PythonSupport> python_support;        // jax, cupy (torch and TensorFlow: their release rows)
   // /dev/shm: PyTorch's DataLoader workers (and torch.multiprocessing) pass tensors through it.
   std::uint64_t shm_docker_default = 0;  // bytes: a container's /dev/shm unless --shm-size / --ipc=host
   std::uint64_t shm_recommended = 0;     // bytes: the least the frameworks' own container instructions ask for
@@ -172,6 +181,8 @@ struct FrameworkFacts {
   // Coverage of a variant's builds in a release; nullptr when not recorded.
   const TorchArch* torch_coverage(const std::string& release, const std::string& variant) const;
   const CupyPackage* cupy_package(const std::string& name) const;
+  // The row of `python_support` for this framework release ("0.4.35", "13.4.1"); nullptr when not recorded.
+  const PythonSupport* python_support_for(const std::string& framework, const std::string& version) const;
 };
 
 // "cu126" -> "12.6", "cu118" -> "11.8", "cu130" -> "13.0"; "" for anything else (cpu, rocm6.2).

@@ -793,3 +793,39 @@ TEST(SharedMemory, SmallShmWithTorchInAContainer) {
   no_torch.host.shm_bytes = 64ull << 20;
   EXPECT_TRUE(only(no_torch, "framework.shm-too-small").empty());
 }
+
+// ---- JAX and CuPy Python ranges ------------------------------------------------------------------------------
+
+TEST(FrameworkKnowledge, JaxAndCupyPythonRangesByRelease) {
+  auto& k = K().frameworks();
+  auto* j = k.python_support_for("jax", "0.4.35");
+  ASSERT_NE(j, nullptr);
+  EXPECT_EQ(j->python_min, "3.10");
+  EXPECT_EQ(j->python_max, "3.13");
+  EXPECT_EQ(k.python_support_for("jax", "0.4.33")->python_max, "3.12");  // 3.13 wheels from 0.4.34
+  EXPECT_EQ(k.python_support_for("jax", "0.11.2")->python_min, "3.12");
+  EXPECT_EQ(k.python_support_for("jax", "0.3.25"), nullptr);            // not recorded: quiet
+  EXPECT_EQ(k.python_support_for("cupy", "13.4.1")->python_max, "3.13");
+  EXPECT_EQ(k.python_support_for("cupy", "13.3.0")->python_max, "3.12");
+  EXPECT_EQ(k.python_support_for("cupy", "14.2.0")->python_min, "3.10");
+  for (auto& r : k.python_support) EXPECT_FALSE(r.source.empty()) << r.framework << " " << r.from;
+}
+
+TEST(FrameworkChecks, JaxOnAPythonItsReleaseDoesNotSupport) {
+  auto s = machine();
+  s.python.interpreters[0].version = "3.10.14";
+  Framework jax;
+  jax.name = "jax";
+  jax.version = "0.7.2";
+  jax.location = kSite + "/jax";
+  jax.distribution = "jax";
+  jax.cuda_build = true;
+  jax.cuda_version = "13";
+  s.python.interpreters[0].frameworks.push_back(jax);
+  auto f = only(s, "framework.python-unsupported");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_NE(f[0].title.find("jax 0.7.2 does not support Python 3.10 (jax 0.7.1-0.10.2 supports 3.11 to 3.14)"),
+            std::string::npos) << f[0].title;
+  s.python.interpreters[0].version = "3.12.3";
+  EXPECT_TRUE(only(s, "framework.python-unsupported").empty());
+}

@@ -447,7 +447,7 @@ void add_library_checks(std::vector<CheckDef>& out) {
   out.push_back({"library.not-found", Severity::Error,
                  "A library a framework needs (DT_NEEDED or dlopen) resolves nowhere; names the package", not_found});
   out.push_back({"library.damaged", Severity::Error,
-                 "A library a framework loads is truncated or corrupt: the loader stops at it", damaged});
+                 "A library a framework loads is truncated or corrupt: the loader stops at it, or maps it and crashes (SIGBUS)", damaged});
   out.push_back({"library.wrong-arch", Severity::Error,
                  "A library on the loader's path is built for another CPU architecture", wrong_arch});
   out.push_back({"library.ld-library-path-shadows-wheel", Severity::Error,

@@ -32,25 +32,10 @@ std::string explain_verdict(const ExplainReport& r) {
 std::string render_explain_text(const ExplainReport& r, const Style& st) {
   std::string out;
   auto sum = summarize(findings_of(r));
-  auto verdict = explain_verdict(r);
-  out += st.bold("gpuenv explain: ") +
-         (sum.errors ? st.bold(st.red(verdict)) : sum.warnings ? st.bold(st.yellow(verdict)) : st.bold(st.green(verdict))) + "\n";
+  out += verdict_headline(st, "explain", explain_verdict(r), sum);
   out += fmt::format("  {:<8} {}, {} line{}\n", "input", r.input, r.input_lines, r.input_lines == 1 ? "" : "s");
   if (!r.snapshot.empty()) out += fmt::format("  {:<8} {}\n", "machine", r.snapshot);
-  for (auto& e : r.explanations) {
-    const Finding& f = e.finding;
-    out += "\n" + severity_badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
-    if (!f.subject.empty()) out += "         " + st.dim("at: ") + f.subject + "\n";
-    size_t w = 0;
-    for (auto& ev : f.evidence) w = std::max(w, ev.key.size());
-    w = std::min<size_t>(w, 30);
-    for (auto& ev : f.evidence) {
-      auto key = fmt::format("{:<{}}", ev.key, w);
-      out += indent_block(ev.value, "         " + st.dim(key) + "  ", "         " + std::string(w, ' ') + "  ");
-    }
-    if (!f.cause.empty()) out += indent_block(f.cause, "  " + st.bold("cause") + "  ", "         ");
-    if (!f.fix.empty()) out += indent_block(f.fix, "  " + st.bold(st.green("fix")) + "    ", "         ");
-  }
+  for (auto& e : r.explanations) out += render_finding_text(st, e.finding, "at");
   if (r.explanations.empty())
     out += fmt::format("\n{} messages are known ('gpuenv explain --list'); if this log shows a GPU problem, please report it.\n",
                        r.known_messages);

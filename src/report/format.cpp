@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "util/strings.hpp"
 
 namespace gpuenv {
@@ -20,6 +22,26 @@ std::string severity_badge(const Style& st, Severity s) {
     case Severity::Info: return st.cyan("info   ");
   }
   return "";
+}
+
+std::string verdict_headline(const Style& st, const std::string& tool, const std::string& verdict, const Summary& sum) {
+  auto v = sum.errors ? st.red(verdict) : sum.warnings ? st.yellow(verdict) : st.green(verdict);
+  return st.bold("gpuenv " + tool + ": ") + st.bold(v) + "\n";
+}
+
+std::string render_finding_text(const Style& st, const Finding& f, const std::string& subject_label) {
+  std::string out = "\n" + severity_badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
+  if (!f.subject.empty()) out += "         " + st.dim(subject_label + ": ") + f.subject + "\n";
+  size_t w = 0;
+  for (auto& ev : f.evidence) w = std::max(w, ev.key.size());
+  w = std::min<size_t>(w, 30);
+  for (auto& ev : f.evidence) {
+    auto key = fmt::format("{:<{}}", ev.key, w);
+    out += indent_block(ev.value, "         " + st.dim(key) + "  ", "         " + std::string(w, ' ') + "  ");
+  }
+  if (!f.cause.empty()) out += indent_block(f.cause, "  " + st.bold("cause") + "  ", "         ");
+  if (!f.fix.empty()) out += indent_block(f.fix, "  " + st.bold(st.green("fix")) + "    ", "         ");
+  return out;
 }
 
 std::string md_cell(std::string s) {

@@ -14,24 +14,10 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
   const Style& st = o.style;
   std::string out;
   auto sum = summarize(findings);
-  auto verdict = verdict_line(findings);
-  out += st.bold("gpuenv doctor: ") + (sum.errors ? st.bold(st.red(verdict)) : sum.warnings ? st.bold(st.yellow(verdict))
-                                                                                            : st.bold(st.green(verdict))) + "\n";
+  out += verdict_headline(st, "doctor", verdict_line(findings), sum);
   for (auto& [k, v] : machine_summary(s)) out += fmt::format("  {:<8} {}\n", k, v);
 
-  for (auto& f : findings) {
-    out += "\n" + severity_badge(st, f.severity) + "  " + st.bold(f.title) + "  " + st.dim("[" + f.id + "]") + "\n";
-    if (!f.subject.empty()) out += "         " + st.dim("about: ") + f.subject + "\n";
-    size_t w = 0;
-    for (auto& ev : f.evidence) w = std::max(w, ev.key.size());
-    w = std::min<size_t>(w, 30);
-    for (auto& ev : f.evidence) {
-      auto key = fmt::format("{:<{}}", ev.key, w);
-      out += indent_block(ev.value, "         " + st.dim(key) + "  ", "         " + std::string(w, ' ') + "  ");
-    }
-    if (!f.cause.empty()) out += indent_block(f.cause, "  " + st.bold("cause") + "  ", "         ");
-    if (!f.fix.empty()) out += indent_block(f.fix, "  " + st.bold(st.green("fix")) + "    ", "         ");
-  }
+  for (auto& f : findings) out += render_finding_text(st, f, "about");
 
   if (o.verbosity >= 1) {
     out += "\n" + st.bold("details") + "\n";

@@ -30,16 +30,21 @@ std::vector<std::string> ld_library_path(const Snapshot& s) {
   return split(*v, ':', false);
 }
 
-std::string ld_library_path_without(const Snapshot& s, const std::vector<std::string>& drop) {
+std::string path_list_without(const Snapshot& s, const std::string& var, const std::vector<std::string>& drop) {
   std::vector<std::string> keep;
-  for (auto& e : ld_library_path(s)) {
+  auto* v = s.getenv(var);
+  for (auto& e : split(v ? *v : std::string(), ':', false)) {
     bool dropped = false;
     for (auto& d : drop)
       if (normalize_path(e) == normalize_path(d)) dropped = true;
     if (!dropped) keep.push_back(e);
   }
-  if (keep.empty()) return "unset LD_LIBRARY_PATH";
-  return "export LD_LIBRARY_PATH=" + shell_quote(join(keep, ":"));
+  if (keep.empty()) return "unset " + var;
+  return "export " + var + "=" + shell_quote(join(keep, ":"));
+}
+
+std::string ld_library_path_without(const Snapshot& s, const std::vector<std::string>& drop) {
+  return path_list_without(s, "LD_LIBRARY_PATH", drop);
 }
 
 std::string signal_name(int sig) {

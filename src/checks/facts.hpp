@@ -15,7 +15,9 @@ const DeviceNode* device_node(const Snapshot& s, const std::string& path);
 bool cuda_works(const Snapshot& s);  // cuInit succeeded with at least one device
 // The entries of LD_LIBRARY_PATH, in order (empty entries dropped).
 std::vector<std::string> ld_library_path(const Snapshot& s);
-// LD_LIBRARY_PATH without the given directories, as an export line (or "unset LD_LIBRARY_PATH").
+// A colon-separated variable (PYTHONPATH, LD_LIBRARY_PATH) without the given entries, as an export line (or
+// "unset VAR" when nothing is left).
+std::string path_list_without(const Snapshot& s, const std::string& var, const std::vector<std::string>& drop);
 std::string ld_library_path_without(const Snapshot& s, const std::vector<std::string>& drop);
 std::string signal_name(int sig);
 // Number of GPUs the machine has, from NVML, /proc/driver/nvidia or PCI (0 if unknown).

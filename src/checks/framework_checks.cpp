@@ -147,12 +147,7 @@ void cpu_only_build(const CheckInput& in, Emitter& e) {
     auto site = dir_name(fw.location);
     auto origin = origin_of(py, site);
     if (origin == "PYTHONPATH") {
-      std::vector<std::string> kept;
-      auto* pp = s.getenv("PYTHONPATH");
-      for (auto& x : split(pp ? *pp : std::string(), ':', false))
-        if (normalize_path(x) != site) kept.push_back(x);
-      f.fix = (kept.empty() ? std::string("unset PYTHONPATH") : "export PYTHONPATH=" + shell_quote(join(kept, ":"))) +
-              "   (" + site + " on PYTHONPATH holds this copy)\nthen: " + f.fix;
+      f.fix = path_list_without(s, "PYTHONPATH", {site}) + "   (" + site + " on PYTHONPATH holds this copy)\nthen: " + f.fix;
     } else if (origin == "user-site") {
       f.fix = "export PYTHONNOUSERSITE=1, or remove the user copy: " + py.path + " -m pip uninstall " +
               (fw.distribution.empty() ? fw.name : split(fw.distribution, ' ', false)[0]) + "\nthen: " + f.fix;

@@ -267,10 +267,7 @@ void framework_shadowed(const CheckInput& in, Emitter& e) {
                                                    : "its directory comes earlier on sys.path";
     f.cause = "import " + fw.name + " takes the first copy on sys.path: " + why + ".";
     if (origin == "PYTHONPATH") {
-      std::vector<std::string> kept;
-      for (auto& x : split(env_value(s, "PYTHONPATH"), ':', false))
-        if (normalize_path(x) != site) kept.push_back(x);
-      f.fix = kept.empty() ? "unset PYTHONPATH" : "export PYTHONPATH=" + shell_quote(join(kept, ":"));
+      f.fix = path_list_without(s, "PYTHONPATH", {site});
     } else if (origin == "user-site") {
       f.fix = "export PYTHONNOUSERSITE=1, or remove the user copy: " + py->path + " -m pip uninstall " + fw.name;
     } else if (origin.starts_with("pth:")) {

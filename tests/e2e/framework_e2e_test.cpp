@@ -21,7 +21,7 @@ struct Case {
   std::vector<std::string> ids;   // exact, sorted
   int exit;
   const char* fix_contains;       // in the first framework/toolkit finding's fix, "" for none
-  // python.* and deep.* cases: the finding of this check must say each of `says` (in its title, evidence,
+  // cases for checks other than framework.*/toolkit.*: the finding of this check must say each of `says` (in its title, evidence,
   // cause or fix); "" for none.
   const char* check = "";
   std::vector<std::string> says = {};
@@ -46,6 +46,9 @@ const Case kCases[] = {
     {"cpu-torch-on-pythonpath.json", {"framework.cpu-only-build"}, 0,
      "export PYTHONPATH=/home/u/proj/src   (/home/u/shared-torch on PYTHONPATH holds this copy)\nthen: "},
     // VIRTUAL_ENV declares the venv's 3.12; conda's base (3.13) comes first on PATH.
+    // A cuDNN sub-library cut after its headers, reached through LD_LIBRARY_PATH: the loader maps it, SIGBUS.
+    {"damaged-cudnn-on-ld-library-path.json", {"library.damaged"}, 1, "", "library.damaged",
+     {"torch would crash loading libcudnn_graph.so.9", "SIGBUS", "or, if that directory should not be searched: unset LD_LIBRARY_PATH"}},
     {"venv-behind-conda-base.json", {"python.not-declared"}, 1, "", "python.not-declared",
      {"/home/u/miniforge3/bin/python (Python 3.13.5, conda)", "source /home/u/proj/.venv/bin/activate && hash -r"}},
     // A `uv venv` has no pip: `pip` is /usr/bin/pip, whose shebang runs the system Python.

@@ -283,3 +283,25 @@ s["host"]["container"] = "docker"
 s["host"]["container_hints"] = ["/.dockerenv exists"]
 s["host"]["shm_bytes"] = 64 << 20
 write("docker-default-shm.json", s)
+
+# An interrupted copy left cuDNN's graph library cut at 3,000 bytes in a directory on LD_LIBRARY_PATH: its headers
+# are whole, so libcudnn.so.9's dlopen maps it and torch dies with SIGBUS (as observed on the H200).
+s = add(machine(), torch("2.11.0+cu130", "13.0"), [dist("torch", "2.11.0+cu130", CU13_REQS)] + CU13_WHEELS)
+s["env"]["LD_LIBRARY_PATH"] = "/opt/cudnn-copy"
+NV = SITE + "/nvidia"
+s["libraries"] = {
+    "copies": [{"name": "cudnn", "path": "/opt/cudnn-copy/libcudnn_graph.so.9", "realpath": "/opt/cudnn-copy/libcudnn_graph.so.9",
+                "soname": "libcudnn_graph.so.9", "version": "", "origin": "LD_LIBRARY_PATH", "size": 3000,
+                "elf_error": "the section headers lie beyond the end of the file (3000 bytes): truncated"}],
+    "consumers": [{"name": "torch", "kind": "framework", "version": "2.11.0+cu130", "location": SITE + "/torch",
+                   "interpreter": "/home/u/proj/.venv/bin/python", "model": "torch 2.x",
+                   "loads": [
+                       {"name": "libcudnn.so.9", "kind": "needed", "when": "import", "requested_by": SITE + "/torch/lib/libtorch_cuda.so",
+                        "path": NV + "/cudnn/lib/libcudnn.so.9", "realpath": NV + "/cudnn/lib/libcudnn.so.9", "family": "cudnn",
+                        "version": "9.17.1.4", "reason": "RPATH of libtorch_cuda.so: $ORIGIN/../../nvidia/cudnn/lib"},
+                       {"name": "libcudnn_graph.so.9", "kind": "dlopen", "when": "init", "requested_by": NV + "/cudnn/lib/libcudnn.so.9",
+                        "path": "/opt/cudnn-copy/libcudnn_graph.so.9", "realpath": "/opt/cudnn-copy/libcudnn_graph.so.9",
+                        "family": "cudnn", "reason": "LD_LIBRARY_PATH: /opt/cudnn-copy",
+                        "damage": "the section headers lie beyond the end of the file (3000 bytes): truncated"}],
+                   "kernels": []}]}
+write("damaged-cudnn-on-ld-library-path.json", s)

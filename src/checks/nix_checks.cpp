@@ -1,7 +1,6 @@
 // Nix-aware checks: NixOS without the driver link directory, Nix-built CUDA programs whose RUNPATH lacks it, and
 // Nix-built GPU programs on a distribution that is not NixOS without a driver wrapper. docs/checks.md, "nix.*".
 #include <algorithm>
-#include <toml++/toml.h>
 
 #include "checks/check.hpp"
 #include "checks/facts.hpp"
@@ -11,11 +10,7 @@ namespace gpuenv {
 
 namespace {
 
-std::string driver_lib_dir(const Knowledge& k) {
-  if (auto* t = k.file("nix"))
-    if (auto v = (*t)["driver"]["lib_dir"].value<std::string>()) return *v;
-  return "/run/opengl-driver/lib";
-}
+std::string driver_lib_dir(const Knowledge& k) { return k.nix_driver_lib_dir(); }
 
 bool on_ld_library_path(const Snapshot& s, const std::string& dir) {
   auto llp = ld_library_path(s);
@@ -114,12 +109,7 @@ void no_driver_wrapper(const CheckInput& in, Emitter& e) {
   std::string fix;
   if (!s.nix.wrappers.empty())
     fix = "# a wrapper is installed; run through it:\n  " + base_name(s.nix.wrappers[0]) + " " + cmd + "\n";
-  if (auto* t = in.know.file("nix"))
-    if (auto* ws = (*t)["wrapper"].as_array()) {
-      for (auto& w : *ws)
-        if (auto* tb = w.as_table())
-          fix += "  " + replace_all((*tb)["usage"].value_or<std::string>(""), "{cmd}", cmd) + "\n";
-    }
+  for (auto& usage : in.know.nix_wrapper_usages()) fix += "  " + replace_all(usage, "{cmd}", cmd) + "\n";
   fix += "# or: gpuenv run -- " + cmd + "   (links the host driver's libraries into a directory first on LD_LIBRARY_PATH)";
   f.fix = fix;
 }

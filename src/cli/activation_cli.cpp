@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "app/inputs.hpp"
 #include "checks/check.hpp"
 #include "cli/cli.hpp"
 #include "probe/snapshot.hpp"
@@ -71,11 +72,9 @@ std::string describe_changes(const Spec& spec, const Activation& act, int verbos
 
 bool check_environment(const Spec& spec, const Activation& act, const ActivationArgs& a) {
   // The fast checks: every file probe, no driver probe (cuInit alone costs ~200 ms).
-  SnapshotOptions o;
-  o.root = a.root;
-  o.env = act.env;
-  o.driver.enabled = false;
-  auto snap = take_snapshot(o);
+  DriverInputs files_only;
+  files_only.no_driver = true;
+  auto snap = take_snapshot(snapshot_options(a.root, act.env, files_only));
   CheckFilter filter;
   bool wants_gpu = spec.frameworks.empty() ||
                    std::any_of(spec.frameworks.begin(), spec.frameworks.end(), [](auto& f) { return f.accelerator != "cpu"; });

@@ -15,17 +15,6 @@
 
 namespace gpuenv {
 
-std::string read_input_file(const std::string& path) {
-  if (path == "-") {
-    std::string out((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return out;
-  }
-  Fs fs;
-  auto r = fs.read(path);
-  if (!r) throw UsageError("cannot read " + r.error());
-  return std::move(r).value();
-}
-
 void write_output(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);

@@ -8,21 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "app/doctor.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
 #include "report/report.hpp"
+#include "util/errors.hpp"
 
 namespace gpuenv {
 
-// Exit codes (docs/exit-codes.md): 0 healthy, 1 problems found, 2 usage or internal error.
+// Exit codes (README, "Exit codes"): 0 healthy, 1 problems found, 2 usage or internal error.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitProblems = 1;
 inline constexpr int kExitUsage = 2;
-
-// Thrown by commands for bad input; printed as "gpuenv: error: ..." with exit 2.
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 struct Cli {
   CLI::App app{"gpuenv: make GPU machine-learning environments reproducible and self-explaining", "gpuenv"};
@@ -43,24 +40,8 @@ void add_ldd_command(Cli& cli);
 void add_fleet_command(Cli& cli);
 void add_slurm_command(Cli& cli);
 
-// Where doctor's facts come from (shared by doctor and slurm healthcheck).
-struct DoctorInputs {
-  std::string from;  // a saved doctor --json document, "-" for stdin; empty: probe this machine
-  std::string root = "/";
-  std::vector<std::string> only, skip;
-  double timeout = 5.0;
-  std::string libcuda, libnvml;
-  bool no_driver = false;
-  bool deep = false;          // doctor --deep: import each framework for real (src/probe/deep.cpp)
-  double deep_timeout = 20;   // seconds per framework
-};
-struct DoctorRun {
-  Snapshot snap;
-  std::vector<Finding> findings;
-  std::vector<CheckRun> checks;  // the checks that ran (after --only/--skip)
-};
-// Probes (or reads --from) and runs the checks. Throws UsageError for bad input.
-DoctorRun run_doctor_pipeline(const DoctorInputs& in);
+// The doctor pipeline with its progress lines on stderr when that is a terminal.
+DoctorRun run_doctor_pipeline_here(DoctorInputs in);
 // Registers --from, --root, --only, --skip, --timeout, --libcuda, --libnvml, --no-driver.
 void add_doctor_inputs(CLI::App* cmd, DoctorInputs& in);
 void add_run_command(Cli& cli);
@@ -76,8 +57,6 @@ void add_explain_command(Cli& cli);
 
 int run_cli(int argc, char** argv);
 
-// Reads a whole file, or stdin for "-". Throws UsageError naming the file.
-std::string read_input_file(const std::string& path);
 // Writes to stdout, or atomically to a file.
 void write_output(const std::string& path, const std::string& text);
 

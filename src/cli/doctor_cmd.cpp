@@ -4,12 +4,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "app/doctor.hpp"
 #include "checks/check.hpp"
 #include "fleet/fingerprint.hpp"
 #include "cli/cli.hpp"
 #include "model/json.hpp"
-#include "probe/deep.hpp"
-#include "probe/snapshot.hpp"
 #include "report/report.hpp"
 #include "util/strings.hpp"
 
@@ -27,65 +26,11 @@ struct DoctorArgs {
   std::string output;
 };
 
-std::vector<std::string> split_ids(const std::vector<std::string>& in) {
-  std::vector<std::string> out;
-  for (auto& s : in)
-    for (auto& p : split(s, ',', false)) out.push_back(std::string(trim(p)));
-  return out;
-}
-
 }  // namespace
 
-DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
-  CheckFilter filter{split_ids(a.only), split_ids(a.skip)};
-  auto unknown = unknown_check_ids(filter);
-  if (!unknown.empty()) {
-    auto hint = suggest_check_id(unknown[0]);
-    throw UsageError("unknown check ID '" + unknown[0] + "'" + (hint.empty() ? "" : " (did you mean " + hint + "?)") +
-                     "; 'gpuenv checks' lists them");
-  }
-  if (a.timeout <= 0) throw UsageError("--timeout must be a positive number of seconds");
-  if (a.deep && a.deep_timeout <= 0) throw UsageError("--deep-timeout must be a positive number of seconds");
-  if (a.deep && !a.from.empty())
-    throw UsageError("--deep imports the frameworks on this machine; --from replays a snapshot, with the deep results it holds");
-  if (a.deep && a.root != "/") throw UsageError("--deep runs the interpreters of this machine and cannot be combined with --root");
-
-  DoctorRun run;
-  Snapshot& snap = run.snap;
-  if (!a.from.empty()) {
-    auto doc = parse_doctor_json(read_input_file(a.from));
-    if (!doc) throw UsageError((a.from == "-" ? std::string("stdin") : a.from) + ": " + doc.error());
-    snap = std::move(doc->snapshot);
-  } else {
-    Fs probe_root(a.root);
-    if (!probe_root.is_dir("/")) throw UsageError("--root " + a.root + " is not a directory");
-    SnapshotOptions o;
-    o.root = a.root;
-    o.env = current_environment();
-    o.driver.timeout_s = a.timeout;
-    auto env_or = [&](const std::string& flag, const char* var, const char* def) {
-      if (!flag.empty()) return flag;
-      auto it = o.env.find(var);
-      return it != o.env.end() && !it->second.empty() ? it->second : std::string(def);
-    };
-    o.driver.libcuda = env_or(a.libcuda, "GPUENV_LIBCUDA", "libcuda.so.1");
-    o.driver.libnvml = env_or(a.libnvml, "GPUENV_LIBNVML", "libnvidia-ml.so.1");
-    // Under --root the live driver means nothing unless a library was named explicitly.
-    bool named = !a.libcuda.empty() || o.env.count("GPUENV_LIBCUDA");
-    o.driver.enabled = !a.no_driver && (a.root == "/" || named);
-    if (::isatty(2)) o.on_slow = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
-    snap = take_snapshot(o);
-    if (a.deep) {
-      DeepOptions d;
-      d.timeout_s = a.deep_timeout;
-      if (::isatty(2)) d.on_progress = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
-      snap.deep = probe_deep(snap, d);
-    }
-  }
-  run.findings = run_checks(snap, Knowledge::get(), filter);
-  for (auto& c : all_checks())
-    if (filter.selects(c.id)) run.checks.push_back({c.id, c.severity});
-  return run;
+DoctorRun run_doctor_pipeline_here(DoctorInputs in) {
+  if (::isatty(2)) in.on_progress = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
+  return run_doctor_pipeline(in);
 }
 
 void add_doctor_inputs(CLI::App* cmd, DoctorInputs& a) {
@@ -93,17 +38,17 @@ void add_doctor_inputs(CLI::App* cmd, DoctorInputs& a) {
   cmd->add_option("--root", a.root, "Read every file under DIR instead of / (fixture trees)");
   cmd->add_option("--only", a.only, "Run only these check IDs (comma-separated; 'driver.*' selects a family)");
   cmd->add_option("--skip", a.skip, "Skip these check IDs");
-  cmd->add_option("--timeout", a.timeout, "Seconds to wait for the driver probe (default 5)");
-  cmd->add_option("--libcuda", a.libcuda, "Probe this libcuda instead of libcuda.so.1 (env GPUENV_LIBCUDA)");
-  cmd->add_option("--libnvml", a.libnvml, "Probe this NVML instead of libnvidia-ml.so.1 (env GPUENV_LIBNVML)");
-  cmd->add_flag("--no-driver", a.no_driver, "Do not load the user-space driver (files only)");
+  cmd->add_option("--timeout", a.driver.timeout, "Seconds to wait for the driver probe (default 5)");
+  cmd->add_option("--libcuda", a.driver.libcuda, "Probe this libcuda instead of libcuda.so.1 (env GPUENV_LIBCUDA)");
+  cmd->add_option("--libnvml", a.driver.libnvml, "Probe this NVML instead of libnvidia-ml.so.1 (env GPUENV_LIBNVML)");
+  cmd->add_flag("--no-driver", a.driver.no_driver, "Do not load the user-space driver (files only)");
 }
 
 namespace {
 
 int run_doctor(const DoctorArgs& a) {
   std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
-  auto run = run_doctor_pipeline(a.in);
+  auto run = run_doctor_pipeline_here(a.in);
   const Snapshot& snap = run.snap;
   const auto& findings = run.findings;
 

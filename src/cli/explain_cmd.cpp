@@ -80,10 +80,10 @@ int run_explain(const ExplainArgs& a) {
   if (a.here || !a.from.empty()) {
     DoctorInputs in;
     in.from = a.from;
-    in.timeout = a.timeout;
+    in.driver.timeout = a.timeout;
     if (a.from == "-" && a.file.empty() && a.message.empty())
       throw UsageError("--from - and the log cannot both come from stdin; use --file LOG");
-    run = run_doctor_pipeline(in);
+    run = run_doctor_pipeline_here(in);
     ctx.snap = &run.snap;
     ctx.findings = &run.findings;
     r.snapshot = a.here ? "this machine (live probe)" : "snapshot " + a.from;

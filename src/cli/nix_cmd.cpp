@@ -40,7 +40,7 @@ int generate(const NixArgs& a, const char* default_file, Renderer render, const 
   }
   DoctorInputs in = a.in;
   in.only = {"gpu.*"};  // the facts are what matters here; run as few checks as possible
-  auto run = run_doctor_pipeline(in);
+  auto run = run_doctor_pipeline_here(in);
   nix::Options o;
   o.version = GPUENV_VERSION;
   o.container_toolkit = a.container_toolkit;
@@ -59,8 +59,8 @@ void add_common(CLI::App* cmd, NixArgs& a, const char* default_file) {
   cmd->add_option("-o,--output", a.output, std::string("Write to FILE (default ") + default_file + "; - for stdout)");
   cmd->add_flag("--force", a.force, "Replace the output file when it exists");
   cmd->add_option("--root", a.in.root, "Read files under DIR instead of / (fixture trees)")->group("");
-  cmd->add_option("--timeout", a.in.timeout, "Seconds to wait for the driver probe (default 5)");
-  cmd->add_flag("--no-driver", a.in.no_driver, "Do not load the user-space driver (GPUs from PCI IDs only)");
+  cmd->add_option("--timeout", a.in.driver.timeout, "Seconds to wait for the driver probe (default 5)");
+  cmd->add_flag("--no-driver", a.in.driver.no_driver, "Do not load the user-space driver (GPUs from PCI IDs only)");
 }
 
 }  // namespace

@@ -104,7 +104,7 @@ int run_healthcheck(const SlurmArgs& a) {
   o.strict = a.strict;
   o.resume = !a.no_resume;
 
-  auto run = run_doctor_pipeline(a.in);
+  auto run = run_doctor_pipeline_here(a.in);
 
   // The node's current state decides between drain, resume and leaving it alone.
   SlurmNodeState state;

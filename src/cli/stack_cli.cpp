@@ -10,6 +10,7 @@
 
 #include "cli/cli.hpp"
 #include "env/locate.hpp"
+#include "app/inputs.hpp"
 #include "model/json.hpp"
 #include "probe/snapshot.hpp"
 #include "util/hash.hpp"
@@ -29,23 +30,17 @@ Stack probe_stack(const StackArgs& a) {
   }
   Fs probe_root(a.act.root);
   if (!probe_root.is_dir("/")) throw UsageError("--root " + a.act.root + " is not a directory");
-  SnapshotOptions o;
-  o.root = a.act.root;
-  o.env = current_environment();
+  Environment env = current_environment();
   if (!st.spec.path.empty()) {
     // The stack as `gpuenv run` gives it.
-    auto p = prepare_activation(st.spec, o.env, a.act.root);
+    auto p = prepare_activation(st.spec, env, a.act.root);
     if (!p.result.errors.empty()) throw UsageError(p.result.errors.front());
-    o.env = p.result.env;
+    env = p.result.env;
   }
-  o.driver.timeout_s = a.timeout;
-  auto env_or = [&](const char* var, const char* def) {
-    auto it = o.env.find(var);
-    return it != o.env.end() && !it->second.empty() ? it->second : std::string(def);
-  };
-  o.driver.libcuda = env_or("GPUENV_LIBCUDA", "libcuda.so.1");
-  o.driver.libnvml = env_or("GPUENV_LIBNVML", "libnvidia-ml.so.1");
-  o.driver.enabled = !a.no_driver && (a.act.root == "/" || o.env.count("GPUENV_LIBCUDA"));
+  DriverInputs d;
+  d.timeout = a.timeout;
+  d.no_driver = a.no_driver;
+  SnapshotOptions o = snapshot_options(a.act.root, std::move(env), d);
   st.snap = take_snapshot(o);
   ProbeContext ctx{Fs(a.act.root), o.env};
   if (st.spec.declares_python()) {

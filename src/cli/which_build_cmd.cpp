@@ -32,7 +32,7 @@ int run_which_build(const WhichArgs& a) {
   for (auto& cc : a.ccs)
     if (!Version::parse(cc) || Version::parse(cc)->parts.size() != 2)
       throw UsageError("--cc takes compute capabilities like 8.9 (got '" + cc + "')");
-  auto run = run_doctor_pipeline(a.in);
+  auto run = run_doctor_pipeline_here(a.in);
   const Snapshot& s = run.snap;
   const Interpreter* py = nullptr;
   if (s.python.active >= 0 && s.python.active < int(s.python.interpreters.size()))

@@ -210,39 +210,35 @@ Step Process::find(const std::string& name, int requester) const {
   int loader = requester >= 0 ? requester : main_;
   const LoadedObject* lo = loader >= 0 ? &objects_[size_t(loader)] : nullptr;
   auto label = [&](const LoadedObject& o) { return base_name(o.path); };
+  // Searches the directories of an RPATH or RUNPATH value of object `owner`; true when the search ends here
+  // (found, or stopped at an invalid candidate as the loader does). `what` names the list in the reason.
+  auto search_path_list = [&](const std::string& list, int owner, const std::string& what) {
+    auto raw = split(list, ':', false);
+    auto dirs = expand(list, owner);
+    for (std::size_t k = 0; k < dirs.size(); ++k) {
+      auto hit = search_dir(dirs[k]);
+      if (!hit.empty()) {
+        st.path = hit;
+        st.reason = what + ": " + (k < raw.size() ? raw[k] : dirs[k]);
+        return true;
+      }
+      if (stop_invalid()) return st.reason = "not loadable", true;
+    }
+    return false;
+  };
   // 1. DT_RPATH of the loader chain, then of the executable, unless the loader has DT_RUNPATH.
   if (!lo || !lo->info.has_runpath) {
     for (int l = loader; l >= 0; l = objects_[size_t(l)].loader) {
       auto& o = objects_[size_t(l)];
       if (!o.info.has_rpath || o.info.has_runpath) continue;
-      auto raw = split(o.info.rpath, ':', false);
-      auto dirs = expand(o.info.rpath, l);
-      for (std::size_t k = 0; k < dirs.size(); ++k) {
-        auto hit = search_dir(dirs[k]);
-        if (!hit.empty()) {
-          st.path = hit;
-          st.reason = "RPATH of " + label(o) + ": " + (k < raw.size() ? raw[k] : dirs[k]);
-          return st;
-        }
-        if (stop_invalid()) return st.reason = "not loadable", st;
-      }
+      if (search_path_list(o.info.rpath, l, "RPATH of " + label(o))) return st;
       if (l == objects_[size_t(l)].loader) break;
     }
     if (main_ >= 0 && main_ != loader) {
       auto& m = objects_[size_t(main_)];
-      if (m.info.has_rpath && !m.info.has_runpath) {
-        auto raw = split(m.info.rpath, ':', false);
-        auto dirs = expand(m.info.rpath, main_);
-        for (std::size_t k = 0; k < dirs.size(); ++k) {
-          auto hit = search_dir(dirs[k]);
-          if (!hit.empty()) {
-            st.path = hit;
-            st.reason = "RPATH of the executable " + label(m) + ": " + (k < raw.size() ? raw[k] : dirs[k]);
-            return st;
-          }
-          if (stop_invalid()) return st.reason = "not loadable", st;
-        }
-      }
+      if (m.info.has_rpath && !m.info.has_runpath &&
+          search_path_list(m.info.rpath, main_, "RPATH of the executable " + label(m)))
+        return st;
     }
   }
   // 2. LD_LIBRARY_PATH.
@@ -256,19 +252,7 @@ Step Process::find(const std::string& name, int requester) const {
     if (stop_invalid()) return st.reason = "not loadable", st;
   }
   // 3. DT_RUNPATH of the loader only.
-  if (lo && lo->info.has_runpath) {
-    auto raw = split(lo->info.runpath, ':', false);
-    auto dirs = expand(lo->info.runpath, loader);
-    for (std::size_t k = 0; k < dirs.size(); ++k) {
-      auto hit = search_dir(dirs[k]);
-      if (!hit.empty()) {
-        st.path = hit;
-        st.reason = "RUNPATH of " + label(*lo) + ": " + (k < raw.size() ? raw[k] : dirs[k]);
-        return st;
-      }
-      if (stop_invalid()) return st.reason = "not loadable", st;
-    }
-  }
+  if (lo && lo->info.has_runpath && search_path_list(lo->info.runpath, loader, "RUNPATH of " + label(*lo))) return st;
   bool nodeflib = lo && lo->info.nodeflib;
   // 4. /etc/ld.so.cache.
   if (!nodeflib && cfg.cache) {

@@ -26,6 +26,21 @@ const std::string* Knowledge::file_text(const std::string& name) const {
   return it == texts_.end() ? nullptr : &it->second;
 }
 
+std::string Knowledge::nix_driver_lib_dir() const {
+  if (auto* t = file("nix"))
+    if (auto v = (*t)["driver"]["lib_dir"].value<std::string>()) return *v;
+  return "/run/opengl-driver/lib";
+}
+
+std::vector<std::string> Knowledge::nix_wrapper_usages() const {
+  std::vector<std::string> out;
+  if (auto* t = file("nix"))
+    if (auto* ws = (*t)["wrapper"].as_array())
+      for (auto& w : *ws)
+        if (auto* tb = w.as_table()) out.push_back((*tb)["usage"].value_or<std::string>(""));
+  return out;
+}
+
 const toml::table* Knowledge::file(const std::string& name) const {
   std::lock_guard lock(mu_);
   if (auto it = files_.find(name); it != files_.end()) return it->second.get();

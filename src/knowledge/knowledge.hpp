@@ -237,6 +237,11 @@ class Knowledge {
   // doctor, for cuInit) pays for it then. Throws like the accessors on a malformed file.
   void preload_for_checks() const;
 
+  // Nix (nix.toml): where NixOS links the driver's libraries, and how each driver wrapper is run
+  // ("{cmd}" stands for the program).
+  std::string nix_driver_lib_dir() const;
+  std::vector<std::string> nix_wrapper_usages() const;
+
   // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
   // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.
   const toml::table* file(const std::string& name) const;

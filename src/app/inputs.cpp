@@ -1,0 +1,37 @@
+#include "app/inputs.hpp"
+
+#include <iostream>
+#include <iterator>
+
+#include "util/errors.hpp"
+#include "util/fs.hpp"
+
+namespace gpuenv {
+
+std::string read_input_file(const std::string& path) {
+  if (path == "-") return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  Fs fs;
+  auto r = fs.read(path);
+  if (!r) throw UsageError("cannot read " + r.error());
+  return std::move(r).value();
+}
+
+SnapshotOptions snapshot_options(const std::string& root, Environment env, const DriverInputs& d) {
+  SnapshotOptions o;
+  o.root = root;
+  o.env = std::move(env);
+  o.driver.timeout_s = d.timeout;
+  auto flag_or_env = [&](const std::string& flag, const char* var, const char* def) {
+    if (!flag.empty()) return flag;
+    auto it = o.env.find(var);
+    return it != o.env.end() && !it->second.empty() ? it->second : std::string(def);
+  };
+  o.driver.libcuda = flag_or_env(d.libcuda, "GPUENV_LIBCUDA", "libcuda.so.1");
+  o.driver.libnvml = flag_or_env(d.libnvml, "GPUENV_LIBNVML", "libnvidia-ml.so.1");
+  // Under --root the live driver means nothing unless a library was named explicitly.
+  bool named = !d.libcuda.empty() || o.env.count("GPUENV_LIBCUDA");
+  o.driver.enabled = !d.no_driver && (root == "/" || named);
+  return o;
+}
+
+}  // namespace gpuenv

@@ -74,6 +74,7 @@ bool check_environment(const Spec& spec, const Activation& act, const Activation
   SnapshotOptions o;
   o.root = a.root;
   o.env = act.env;
+  o.spec = spec.path.empty() ? nullptr : &spec;  // the command's spec (--spec), not one found from $PWD
   o.driver.enabled = false;
   auto snap = take_snapshot(o);
   CheckFilter filter;

@@ -4,10 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "env/spec.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
 #include "report/report.hpp"
@@ -53,6 +55,8 @@ struct DoctorInputs {
   bool no_driver = false;
   bool deep = false;          // doctor --deep: import each framework for real (src/probe/deep.cpp)
   double deep_timeout = 20;   // seconds per framework
+  // The spec a command already found (nix --spec); unset: gpuenv.toml walking up from $PWD under --root.
+  std::optional<FoundSpec> spec;
 };
 struct DoctorRun {
   Snapshot snap;

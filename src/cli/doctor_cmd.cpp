@@ -74,6 +74,10 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
     bool named = !a.libcuda.empty() || o.env.count("GPUENV_LIBCUDA");
     o.driver.enabled = !a.no_driver && (a.root == "/" || named);
     if (::isatty(2)) o.on_slow = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
+    auto pwd = o.env.find("PWD");
+    FoundSpec spec = a.spec ? *a.spec : spec_for_directory(pwd == o.env.end() ? "" : pwd->second, probe_root);
+    o.spec = spec.spec ? &*spec.spec : nullptr;
+    o.spec_error = spec.error;
     snap = take_snapshot(o);
     if (a.deep) {
       DeepOptions d;

@@ -46,12 +46,12 @@ Stack probe_stack(const StackArgs& a) {
   o.driver.libcuda = env_or("GPUENV_LIBCUDA", "libcuda.so.1");
   o.driver.libnvml = env_or("GPUENV_LIBNVML", "libnvidia-ml.so.1");
   o.driver.enabled = !a.no_driver && (a.act.root == "/" || o.env.count("GPUENV_LIBCUDA"));
-  st.snap = take_snapshot(o);
-  ProbeContext ctx{Fs(a.act.root), o.env};
+  o.spec = st.spec.path.empty() ? nullptr : &st.spec;
+  DeclaredInterpreter declared;  // located once, by the Python probe
+  st.snap = take_snapshot(o, &declared);
   if (st.spec.declares_python()) {
-    auto d = locate_declared_interpreter(ctx, st.spec, st.snap);
-    if (d.index < 0) throw UsageError(d.error);
-    st.interpreter = d.index;
+    if (declared.index < 0) throw UsageError(declared.error);
+    st.interpreter = declared.index;
   } else {
     st.interpreter = st.snap.python.active;
   }

@@ -46,6 +46,10 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
     if (!probe_root.is_dir("/")) throw UsageError("--root " + a.root + " is not a directory");
     SnapshotOptions o = snapshot_options(a.root, current_environment(), a.driver);
     o.on_slow = a.on_progress;
+    auto pwd = o.env.find("PWD");
+    FoundSpec spec = a.spec ? *a.spec : spec_for_directory(pwd == o.env.end() ? "" : pwd->second, probe_root);
+    o.spec = spec.spec ? &*spec.spec : nullptr;
+    o.spec_error = spec.error;
     snap = take_snapshot(o);
     if (a.deep) {
       DeepOptions d;

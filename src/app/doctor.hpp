@@ -2,11 +2,13 @@
 // The doctor pipeline: probes (or a saved document) -> Snapshot -> checks -> Findings. Shared by `doctor`,
 // `slurm healthcheck` and the exporters; the commands only parse flags and render.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/inputs.hpp"
 #include "checks/check.hpp"
+#include "env/spec.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
 #include "report/report.hpp"  // CheckRun
@@ -22,6 +24,8 @@ struct DoctorInputs {
   double deep_timeout = 20;   // seconds per framework
   // Where "the driver keeps us waiting" and --deep progress lines go (stderr on a terminal); none when empty.
   std::function<void(const std::string&)> on_progress;
+  // The spec a command already found (nix --spec); unset: gpuenv.toml walking up from $PWD under --root.
+  std::optional<FoundSpec> spec;
 };
 
 struct DoctorRun {

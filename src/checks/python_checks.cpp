@@ -1,14 +1,14 @@
 // The Python layer: which interpreter runs, what its sys.path holds, and which
 // copy of a package wins. Facts come from the static Python probe
-// (src/probe/python.cpp); the PYTHONPATH verdicts reuse the rules `gpuenv run`
-// repairs with (src/env/pythonpath.hpp), so doctor and run never disagree.
+// (src/probe/python_*.cpp); the PYTHONPATH verdicts reuse the rules `gpuenv run`
+// repairs with (src/model/python_paths.hpp), so doctor and run never disagree.
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "checks/check.hpp"
 #include "checks/facts.hpp"
-#include "env/pythonpath.hpp"
+#include "model/python_paths.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {

@@ -74,7 +74,9 @@ bool check_environment(const Spec& spec, const Activation& act, const Activation
   // The fast checks: every file probe, no driver probe (cuInit alone costs ~200 ms).
   DriverInputs files_only;
   files_only.no_driver = true;
-  auto snap = take_snapshot(snapshot_options(a.root, act.env, files_only));
+  auto o = snapshot_options(a.root, act.env, files_only);
+  o.spec = spec.path.empty() ? nullptr : &spec;  // the command's spec (--spec), not one found from $PWD
+  auto snap = take_snapshot(o);
   CheckFilter filter;
   bool wants_gpu = spec.frameworks.empty() ||
                    std::any_of(spec.frameworks.begin(), spec.frameworks.end(), [](auto& f) { return f.accelerator != "cpu"; });

@@ -4,11 +4,13 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "app/doctor.hpp"
+#include "env/spec.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
 #include "report/report.hpp"

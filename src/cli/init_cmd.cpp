@@ -36,7 +36,7 @@ void add_init_command(Cli& cli) {
     if (!python.empty()) probe_spec.interpreter = python;
     int idx = -1;
     if (!python.empty()) {
-      auto d = locate_declared_interpreter(ctx, probe_spec, st.snap);
+      auto d = locate_declared_interpreter(ctx, probe_spec, st.snap.python);
       if (d.index < 0) throw UsageError(d.error);
       idx = d.index;
     } else if (st.snap.python.active >= 0) {
@@ -47,7 +47,7 @@ void add_init_command(Cli& cli) {
       if (p.empty()) p = find_on_path(ctx.fs, "python3", ctx.getenv("PATH") ? *ctx.getenv("PATH") : "");
       if (!p.empty()) {
         probe_spec.interpreter = p;
-        auto d = locate_declared_interpreter(ctx, probe_spec, st.snap);
+        auto d = locate_declared_interpreter(ctx, probe_spec, st.snap.python);
         idx = d.index;
       }
     }

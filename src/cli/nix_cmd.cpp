@@ -40,6 +40,7 @@ int generate(const NixArgs& a, const char* default_file, Renderer render, const 
   }
   DoctorInputs in = a.in;
   in.only = {"gpu.*"};  // the facts are what matters here; run as few checks as possible
+  in.spec = FoundSpec{spec.path.empty() ? std::nullopt : std::optional<Spec>(spec), ""};
   auto run = run_doctor_pipeline_here(in);
   nix::Options o;
   o.version = GPUENV_VERSION;

@@ -41,12 +41,12 @@ Stack probe_stack(const StackArgs& a) {
   d.timeout = a.timeout;
   d.no_driver = a.no_driver;
   SnapshotOptions o = snapshot_options(a.act.root, std::move(env), d);
-  st.snap = take_snapshot(o);
-  ProbeContext ctx{Fs(a.act.root), o.env};
+  o.spec = st.spec.path.empty() ? nullptr : &st.spec;
+  DeclaredInterpreter declared;  // located once, by the Python probe
+  st.snap = take_snapshot(o, &declared);
   if (st.spec.declares_python()) {
-    auto d = locate_declared_interpreter(ctx, st.spec, st.snap);
-    if (d.index < 0) throw UsageError(d.error);
-    st.interpreter = d.index;
+    if (declared.index < 0) throw UsageError(declared.error);
+    st.interpreter = declared.index;
   } else {
     st.interpreter = st.snap.python.active;
   }

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "env/pythonpath.hpp"
+#include "model/python_paths.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "env/spec.hpp"
 #include "model/snapshot.hpp"
-#include "probe/context.hpp"
+#include "model/spec.hpp"
+#include "util/environment.hpp"
 
 namespace gpuenv {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "env/pythonpath.hpp"
+#include "model/python_paths.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {

@@ -222,4 +222,15 @@ Result<Spec> load_spec(const std::string& path, const Fs& fs) {
   return parse_spec(*text, path);
 }
 
+FoundSpec spec_for_directory(const std::string& dir, const Fs& fs) {
+  FoundSpec found;
+  if (!dir.starts_with('/')) return found;
+  auto path = find_spec(dir, fs);
+  if (!path) return found;
+  auto spec = load_spec(*path, fs);
+  if (spec) found.spec = std::move(spec).value();
+  else found.error = spec.error();
+  return found;
+}
+
 }  // namespace gpuenv

@@ -1,11 +1,10 @@
 #pragma once
-// gpuenv.toml: what a project declares about the environment it runs in
-// (docs/run-and-lock.md). Found by walking up from the current directory.
+// gpuenv.toml, the file: found by walking up from the current directory, read
+// and parsed into a Spec (src/model/spec.hpp; docs/run-and-lock.md).
 #include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
+#include "model/spec.hpp"
 #include "util/fs.hpp"
 #include "util/result.hpp"
 
@@ -13,36 +12,6 @@ namespace gpuenv {
 
 inline constexpr const char* kSpecFileName = "gpuenv.toml";
 inline constexpr int kSpecSchema = 1;
-
-struct SpecFramework {
-  std::string name;         // torch, tensorflow, jax, cupy
-  std::string accelerator;  // cuda, cpu, rocm ("" = not stated)
-  std::string version;      // optional version prefix ("2.11")
-};
-
-struct Spec {
-  std::string path;  // the file (absolute), "" for the empty spec used without a file
-  std::string dir;   // its directory: relative paths in the spec are relative to it
-
-  // [python]
-  std::string interpreter;  // as written: a path (relative to dir) or a command name on PATH
-  std::string python_version;  // "3.11": the interpreter must be this version
-  bool no_user_site = false;   // PYTHONNOUSERSITE=1
-
-  std::vector<SpecFramework> frameworks;  // [frameworks]
-
-  // [gpus]
-  std::optional<std::string> visible_gpus;  // CUDA_VISIBLE_DEVICES value; nullopt = leave as is
-
-  // [libraries]
-  std::vector<std::string> library_dirs;  // extra LD_LIBRARY_PATH directories (absolute after parsing)
-
-  // [env]
-  std::vector<std::pair<std::string, std::string>> env_set;  // in file order
-  std::vector<std::string> env_unset;
-
-  bool declares_python() const { return !interpreter.empty() || !python_version.empty(); }
-};
 
 // Parses the text of a spec; `path` names the file in errors ("gpuenv.toml:4:9: ...").
 // Unknown keys and wrong types are errors, so a typo never goes unnoticed.
@@ -53,5 +22,14 @@ std::optional<std::string> find_spec(const std::string& start_dir, const Fs& fs 
 
 // Reads and parses a spec file.
 Result<Spec> load_spec(const std::string& path, const Fs& fs = Fs());
+
+// The spec that applies in `dir` (absolute; found walking up, read through `fs`), as doctor looks for it:
+// neither a spec nor an error when there is none (or `dir` is not absolute); the error when the file found
+// cannot be read or parsed.
+struct FoundSpec {
+  std::optional<Spec> spec;
+  std::string error;
+};
+FoundSpec spec_for_directory(const std::string& dir, const Fs& fs);
 
 }  // namespace gpuenv

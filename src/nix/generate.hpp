@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "env/spec.hpp"
+#include "model/spec.hpp"
 #include "knowledge/knowledge.hpp"
 #include "model/snapshot.hpp"
 #include "util/result.hpp"

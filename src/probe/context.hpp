@@ -1,19 +1,20 @@
 #pragma once
-// What every probe receives: the root-prefixed file layer and the process
-// environment (a copy, so tests can hand in their own).
-#include <map>
+// What every probe receives: the root-prefixed file layer, the process
+// environment (a copy, so tests can hand in their own) and the project's spec,
+// which the caller found and parsed (probes never read gpuenv.toml).
 #include <string>
 
+#include "model/spec.hpp"
+#include "util/environment.hpp"
 #include "util/fs.hpp"
 
 namespace gpuenv {
 
-using Environment = std::map<std::string, std::string>;
-Environment current_environment();
-
 struct ProbeContext {
   Fs fs;
   Environment env;
+  const Spec* spec = nullptr;  // the project's gpuenv.toml; nullptr when there is none or it could not be read
+  std::string spec_error;      // why the gpuenv.toml found could not be read or parsed ("" = no such problem)
   const std::string* getenv(const std::string& name) const {
     auto it = env.find(name);
     return it == env.end() ? nullptr : &it->second;

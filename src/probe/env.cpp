@@ -7,20 +7,7 @@
 
 #include "probe/probes.hpp"
 
-extern char** environ;
-
 namespace gpuenv {
-
-Environment current_environment() {
-  Environment env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view kv(*e);
-    auto pos = kv.find('=');
-    if (pos == std::string_view::npos) continue;
-    env.emplace(std::string(kv.substr(0, pos)), std::string(kv.substr(pos + 1)));
-  }
-  return env;
-}
 
 bool env_var_recorded(const std::string& name) {
   // Never a credential, whatever its prefix.

@@ -14,8 +14,10 @@ void probe_env(const ProbeContext& ctx, Snapshot& s);
 void probe_libraries(const ProbeContext& ctx, Snapshot& s);
 // Only libcuda (the driver's copies, the toolkit stubs, cuda-compat copies): what activation needs, cheaply.
 void probe_driver_libraries(const ProbeContext& ctx, Snapshot& s);
-// Python interpreters, sys.path, distributions and frameworks (issue 4).
-void probe_python(const ProbeContext& ctx, Snapshot& s);
+// Python interpreters, sys.path, distributions and frameworks (issue 4). The interpreter ctx.spec declares is
+// located once, here; `declared`, when given, receives the outcome (python_discovery.cpp).
+struct DeclaredInterpreter;
+void probe_python(const ProbeContext& ctx, Snapshot& s, DeclaredInterpreter* declared = nullptr);
 // Nix build outputs of the project in $PWD and driver wrappers on PATH (src/probe/nix.cpp).
 void probe_nix(const ProbeContext& ctx, Snapshot& s);
 // CUDA toolkits: CUDA_HOME/CUDA_PATH, the nvcc on PATH, /usr/local/cuda* (toolkit.cpp).

@@ -1,14 +1,17 @@
 #pragma once
 // The static Python probe, in pieces that other commands reuse: `gpuenv run`
-// only needs inspect_interpreter (cheap: a pyvenv.cfg, a directory listing);
-// doctor runs the whole of probe_python (sys.path, distributions, frameworks).
-// Nothing here runs an interpreter: everything is read from files.
+// only needs locate_declared_interpreter and inspect_interpreter (cheap: a
+// pyvenv.cfg, a directory listing); doctor runs the whole of probe_python
+// (sys.path, distributions, frameworks). Nothing here runs an interpreter:
+// everything is read from files. One file per concern: python_interpreters.cpp,
+// python_syspath.cpp, python_dists.cpp, python_frameworks.cpp, python_discovery.cpp.
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/python.hpp"
+#include "model/spec.hpp"
 #include "probe/context.hpp"
 
 namespace gpuenv {
@@ -29,9 +32,24 @@ std::string resolve_pyenv_shim(const ProbeContext& ctx, const std::string& path)
 // (looked up on PATH), and pip's long-path form "#!/bin/sh" + "'''exec' /x/python ...".
 std::string shebang_interpreter(const ProbeContext& ctx, const std::string& script);
 
+// The first executable `name` in a PATH value, "" when none.
+std::string find_on_path(const Fs& fs, const std::string& name, const std::string& path_value);
+
 // Adds an interpreter unless the same one (same path, or same real file and
 // prefix) is there; records found_as either way. Returns its index.
 int add_interpreter(PythonInfo& info, Interpreter py, const std::string& found_as);
+
+struct DeclaredInterpreter {
+  int index = -1;          // into PythonInfo::interpreters
+  std::string error;       // when the spec declares one and it is not there
+  bool python_in_bin_dir = false;
+};
+
+// Adds the spec's interpreter (found_as "spec") and the environments that
+// PYTHONPATH and VIRTUAL_ENV point into (found_as "PYTHONPATH", "VIRTUAL_ENV")
+// to info.interpreters, unless already there. probe_python calls it with
+// ProbeContext::spec; `gpuenv run`'s light probe (env/locate.hpp) too.
+DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const Spec& spec, PythonInfo& info);
 
 // Fills py.sys_path and py.pth_imports the way CPython's getpath and site
 // modules would for this environment (PYTHONPATH, PYTHONHOME, PYTHONNOUSERSITE,

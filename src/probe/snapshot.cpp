@@ -28,7 +28,7 @@ static std::string file_version_after(const std::string& path, const std::string
   return v == "1" ? "" : v;
 }
 
-Snapshot take_snapshot(const SnapshotOptions& opts) {
+Snapshot take_snapshot(const SnapshotOptions& opts, DeclaredInterpreter* declared) {
   Snapshot s;
   s.tool_version = GPUENV_VERSION;
   s.created = utc_now_iso8601();
@@ -44,12 +44,12 @@ Snapshot take_snapshot(const SnapshotOptions& opts) {
   }
 
   // 2. File-reading probes while the driver initialises.
-  ProbeContext ctx{Fs(opts.root), opts.env};
+  ProbeContext ctx{Fs(opts.root), opts.env, opts.spec, opts.spec_error};
   probe_env(ctx, s);
   probe_host(ctx, s);
   probe_pci(ctx, s);
   probe_kernel_driver(ctx, s);
-  probe_python(ctx, s);     // before the library analysis: it names the site-packages to search
+  probe_python(ctx, s, declared);  // before the library analysis: it names the site-packages to search
   probe_nix(ctx, s);
   probe_libraries(ctx, s);  // inventory, loader resolution per framework, GPU code
   probe_toolkit(ctx, s);    // CUDA_HOME, nvcc on PATH (framework extension builds)

@@ -7,18 +7,24 @@
 #include "model/snapshot.hpp"
 #include "probe/context.hpp"
 #include "probe/driver_probe.hpp"
+#include "probe/python.hpp"
 
 namespace gpuenv {
 
 struct SnapshotOptions {
   std::string root = "/";
   Environment env;                 // the environment to inspect (normally the process's)
+  // The project's gpuenv.toml, found and parsed by the caller (nullptr: none, or spec_error says why it could
+  // not be read). The Python probe locates the interpreter it declares.
+  const Spec* spec = nullptr;
+  std::string spec_error;
   DriverProbeOptions driver;
   // Called once when the driver probe keeps us waiting for more than a second.
   std::function<void(const std::string&)> on_slow;
 };
 
-Snapshot take_snapshot(const SnapshotOptions& opts);
+// `declared`, when given, receives where the spec's interpreter was found in the snapshot (or why not).
+Snapshot take_snapshot(const SnapshotOptions& opts, DeclaredInterpreter* declared = nullptr);
 std::string utc_now_iso8601();
 
 }  // namespace gpuenv

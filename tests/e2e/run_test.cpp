@@ -129,6 +129,28 @@ TEST(Run, TheChildSeesTheActivatedEnvironment) {
   EXPECT_EQ(lines[2], "None on 1 1 None");
 }
 
+// --check judges the spec named by --spec. It once judged a gpuenv.toml found from the current directory
+// instead (the probe looked for one itself): here that one declares a Python 3.12 while 3.11 runs.
+TEST(Run, CheckJudgesTheSpecNamedBySpec) {
+  Project p;
+  std::string root = p.dir + "/root";
+  auto exe = [&](const std::string& rel) {
+    p.write("root" + rel, "");
+    fs::permissions(root + rel, fs::perms::owner_all);
+  };
+  exe("/usr/bin/python3.11");
+  fs::create_symlink("python3.11", root + "/usr/bin/python3");
+  exe("/opt/py/bin/python3.12");
+  std::string other = "[python]\ninterpreter = \"/opt/py/bin/python3.12\"\n";
+  p.write("gpuenv.toml", other);
+  p.write("root" + p.dir + "/gpuenv.toml", other);  // the current directory as the machine tree shows it
+  p.write("x/gpuenv.toml", "[frameworks]\ntorch = \"cpu\"\n");  // no interpreter declared, no GPU wanted
+  auto r = p.gpuenv({"run", "--check", "--root", root, "--spec", p.dir + "/x/gpuenv.toml", "--", "true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("python.not-declared"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("/opt/py/bin/python3.12"), std::string::npos) << r.err;
+}
+
 TEST(Env, TheMotivatingNixShellPythonPathIsRepaired) {
   std::string dir = std::string(GPUENV_SOURCE_DIR) + "/tests/env/nixos-python311";
   std::vector<std::string> entries, expected;

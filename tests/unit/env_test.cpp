@@ -8,7 +8,7 @@
 #include "env/activate.hpp"
 #include "env/init.hpp"
 #include "env/locate.hpp"
-#include "env/pythonpath.hpp"
+#include "model/python_paths.hpp"
 #include "env/spec.hpp"
 #include "run.hpp"
 #include "util/strings.hpp"

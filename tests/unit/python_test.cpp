@@ -8,6 +8,7 @@
 #include <set>
 
 #include "checks/check.hpp"
+#include "env/spec.hpp"
 #include "probe/probes.hpp"
 #include "probe/python.hpp"
 #include "run.hpp"
@@ -671,7 +672,7 @@ TEST(PythonChecks, NixosFixtureNamesTheExactForeignEntries) {
   EXPECT_NE(f[0].fix.find("python3.12-pip"), std::string::npos);
 }
 
-// doctor reads gpuenv.toml from PWD up: the declared interpreter is recorded and judged.
+// The spec is an input of the probe (doctor finds it from PWD up): the declared interpreter is recorded and judged.
 TEST(PythonProbe, SpecDeclaresTheInterpreter) {
   Tree t;
   t.python("/opt/py", "3.12");
@@ -681,8 +682,17 @@ TEST(PythonProbe, SpecDeclaresTheInterpreter) {
   t.dir("/proj/sub");
   Environment env{{"PATH", "/usr/bin"}, {"PWD", "/proj/sub"}};
   Snapshot s;
-  probe_python(t.ctx(env), s);
+  auto ctx = t.ctx(env);
+  probe_python(ctx, s);
+  EXPECT_EQ(s.python.declared, -1);  // the probe never reads gpuenv.toml itself
+  auto found = spec_for_directory("/proj/sub", ctx.fs);
+  ASSERT_TRUE(found.spec) << found.error;
+  ctx.spec = &*found.spec;
+  s = Snapshot{};
+  DeclaredInterpreter d;
+  probe_python(ctx, s, &d);
   ASSERT_GE(s.python.declared, 0);
+  EXPECT_EQ(d.index, s.python.declared);
   EXPECT_EQ(s.python.declared_by, "/proj/gpuenv.toml");
   EXPECT_EQ(s.python.interpreters[size_t(s.python.declared)].path, "/opt/py/bin/python3.12");
   ASSERT_GE(s.python.active, 0);
@@ -693,11 +703,25 @@ TEST(PythonProbe, SpecDeclaresTheInterpreter) {
   EXPECT_NE(f[0].fix.find("gpuenv run -- python"), std::string::npos);
   // A spec naming an interpreter that is not there: a probe error, no crash.
   t.file("/proj/gpuenv.toml", "[python]\ninterpreter = \"/nope/python\"\n");
+  found = spec_for_directory("/proj/sub", ctx.fs);
+  ctx.spec = &*found.spec;
   Snapshot s2;
-  probe_python(t.ctx(env), s2);
+  probe_python(ctx, s2, &d);
   EXPECT_EQ(s2.python.declared, -1);
   ASSERT_FALSE(s2.probe_errors.empty());
   EXPECT_NE(s2.probe_errors[0].find("/nope/python"), std::string::npos);
+  EXPECT_EQ(d.error, s2.probe_errors[0]);
+  // A spec that cannot be parsed: the caller's error becomes a probe error.
+  t.file("/proj/gpuenv.toml", "[python]\nintepreter = 1\n");
+  found = spec_for_directory("/proj/sub", ctx.fs);
+  EXPECT_FALSE(found.spec);
+  ctx.spec = nullptr;
+  ctx.spec_error = found.error;
+  Snapshot s3;
+  probe_python(ctx, s3);
+  ASSERT_EQ(s3.probe_errors.size(), 1u);
+  EXPECT_NE(s3.probe_errors[0].find("/proj/gpuenv.toml:2:1: unknown key 'intepreter'"), std::string::npos)
+      << s3.probe_errors[0];
 }
 
 TEST(PythonProbe, CondaEnvironments) {

@@ -1,4 +1,4 @@
-#include "env/pythonpath.hpp"
+#include "model/python_paths.hpp"
 
 #include <algorithm>
 #include <set>

@@ -14,6 +14,9 @@ namespace gpuenv {
 struct CheckInput {
   const Snapshot& snap;
   const Knowledge& know;
+  // The findings of every static (non-deep) check, errors first: the verdict the deep checks compare the real
+  // import against. The registry computes them before the deep checks run (run_checks); null elsewhere.
+  const std::vector<Finding>* static_findings = nullptr;
 };
 
 struct CheckDef;
@@ -47,7 +50,8 @@ void add_library_checks(std::vector<CheckDef>& out);
 void add_nix_checks(std::vector<CheckDef>& out);
 void add_framework_checks(std::vector<CheckDef>& out);
 void add_python_checks(std::vector<CheckDef>& out);
-// doctor --deep results (snapshot.deep); last, since they compare against the static checks.
+// doctor --deep results (snapshot.deep); last, and in a second phase: they compare against the static
+// checks' findings (CheckInput::static_findings).
 void add_deep_checks(std::vector<CheckDef>& out);
 
 const std::vector<CheckDef>& all_checks();

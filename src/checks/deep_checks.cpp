@@ -154,7 +154,7 @@ StaticVerdict static_verdict(const CheckInput& in, const Framework& fw, const st
     return v;
   }
   if (!cuda_works(s)) {
-    v.reason = "the driver probe saw no working GPU (" + s.cuda.status + ")";
+    v.reason = "the driver probe saw no working GPU (" + std::string(to_string(s.cuda.status)) + ")";
     return v;
   }
   for (auto& f : findings) {
@@ -174,10 +174,8 @@ StaticVerdict static_verdict(const CheckInput& in, const Framework& fw, const st
 
 void check_disagrees(const CheckInput& in, Emitter& e) {
   const Snapshot& s = in.snap;
-  if (s.deep.results.empty()) return;
-  CheckFilter no_deep;
-  no_deep.skip = {"deep."};
-  auto findings = run_checks(s, in.know, no_deep);
+  if (s.deep.results.empty() || !in.static_findings) return;
+  auto& findings = *in.static_findings;
   for (auto& r : s.deep.results) {
     const Interpreter* py = nullptr;
     const Framework* fw = static_framework(s, r, &py);

@@ -157,7 +157,7 @@ void device_nodes_inaccessible(const CheckInput& in, Emitter& e) {
 
 void libcuda_not_on_loader_path(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
-  if (s.cuda.status != "not_found" || !gpu_expected(s)) return;
+  if (s.cuda.status != ProbeStatus::NotFound || !gpu_expected(s)) return;
   if (!s.kernel.loaded && !s.host.wsl) return;  // the module (or nouveau, vfio) comes first
   const LibraryCopy* found = nullptr;
   for (auto& c : s.libraries.copies)
@@ -190,7 +190,7 @@ void libcuda_not_on_loader_path(const CheckInput& in, Emitter& e) {
 
 void libcuda_missing(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
-  if (s.cuda.status != "not_found" || !gpu_expected(s)) return;
+  if (s.cuda.status != ProbeStatus::NotFound || !gpu_expected(s)) return;
   if (!s.kernel.loaded && !s.host.wsl) return;  // the module (or nouveau, vfio) comes first
   for (auto& c : s.libraries.copies)
     if (c.name == "cuda" && !c.stub) return;  // the check above explains it
@@ -249,7 +249,7 @@ void stub_on_loader_path(const CheckInput& in, Emitter& e) {
   auto& f = e.emit("LD_LIBRARY_PATH contains the CUDA toolkit's stub libcuda", Severity::Warning);
   for (auto& p : files) f.add("stub", p);
   f.add("LD_LIBRARY_PATH", *s.getenv("LD_LIBRARY_PATH"));
-  if (s.cuda.status == "ok") f.add("libcuda.so.1 loads from", libcuda_desc(s));
+  if (s.cuda.status == ProbeStatus::Ok) f.add("libcuda.so.1 loads from", libcuda_desc(s));
   f.cause = "Programs that load libcuda by the name libcuda.so (instead of libcuda.so.1) get the stub from this "
             "directory and fail with CUDA_ERROR_STUB_LIBRARY (34).";
   f.fix = ld_library_path_without(s, dirs) + "   # stubs are for linking (LIBRARY_PATH) only";
@@ -262,7 +262,7 @@ void version_mismatch(const CheckInput& in, Emitter& e) {
   auto& f = e.emit("Driver/library version mismatch: user-space driver and kernel module differ");
   f.add("kernel module", s.kernel.version.empty() ? "unknown" : s.kernel.version);
   if (!uv.empty()) f.add("user-space driver", uv);
-  if (s.cuda.status != "not_found") f.add("libcuda", libcuda_desc(s));
+  if (s.cuda.status != ProbeStatus::NotFound) f.add("libcuda", libcuda_desc(s));
   if (s.nvml.init_result > 0) f.add("nvmlInit", std::to_string(s.nvml.init_result) + " " + s.nvml.init_error);
   if (s.cuda.init_result > 0) f.add("cuInit", cuda_result(s, in.know));
   bool compat = contains(s.cuda.library_path, "/compat/");
@@ -330,7 +330,7 @@ void no_visible_device(const CheckInput& in, Emitter& e) {
 
 void cuinit_failed(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
-  if (s.cuda.status != "init_failed") return;
+  if (s.cuda.status != ProbeStatus::InitFailed) return;
   int r = s.cuda.init_result;
   if (r == 34 || r == 100 || r == 803 || stub_loaded(s) || mismatch(s, nullptr)) return;
   if (module_missing(s) || nodes_missing(s) || (r == 999 && uvm_missing(s))) return;
@@ -352,7 +352,7 @@ void cuinit_failed(const CheckInput& in, Emitter& e) {
 
 template <class P>
 void crashed_one(const Snapshot& s, const P& p, const std::string& lib, Emitter& e, bool timeouts) {
-  if (p.status == "crashed" && !timeouts) {
+  if (p.status == ProbeStatus::Crashed && !timeouts) {
     auto& f = e.emit(lib + " crashed the probe process during " + (p.stage.empty() ? "loading" : p.stage));
     f.subject = lib;
     f.add("library", p.library_path.empty() ? p.requested : p.library_path);
@@ -364,7 +364,7 @@ void crashed_one(const Snapshot& s, const P& p, const std::string& lib, Emitter&
     f.fix = "Reinstall the driver's user-space libraries for version " +
             (s.kernel.version.empty() ? std::string("<kernel module version>") : s.kernel.version) +
             "; nvidia-smi should then run without crashing.";
-  } else if (p.status == "timeout" && timeouts) {
+  } else if (p.status == ProbeStatus::Timeout && timeouts) {
     auto& f = e.emit(lib + " did not answer within the probe timeout (hung in " + (p.stage.empty() ? "loading" : p.stage) + ")");
     f.subject = lib;
     f.add("library", p.library_path.empty() ? p.requested : p.library_path);
@@ -389,7 +389,7 @@ void probe_timeout(const CheckInput& in, Emitter& e) {
 
 void nvml_failed(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
-  if (s.nvml.status == "init_failed") {
+  if (s.nvml.status == ProbeStatus::InitFailed) {
     int r = s.nvml.init_result;
     if (r == 18 || mismatch(s, nullptr)) return;
     if (module_missing(s) || nodes_missing(s)) return;
@@ -401,7 +401,7 @@ void nvml_failed(const CheckInput& in, Emitter& e) {
                                            : "NVML (used by nvidia-smi and monitoring) cannot talk to the driver" +
                                                  (fact ? " (" + fact->meaning + ")." : std::string("."));
     f.fix = fact && !fact->fix.empty() ? fact->fix : "nvidia-smi   # shows the same error with more context";
-  } else if (s.nvml.status == "not_found" && cuda_works(s)) {
+  } else if (s.nvml.status == ProbeStatus::NotFound && cuda_works(s)) {
     auto& f = e.emit("libnvidia-ml.so.1 (NVML) is not found", Severity::Warning);
     f.add("dlopen(\"" + s.nvml.requested + "\")", s.nvml.dlerror);
     f.cause = "CUDA works but NVML, which nvidia-smi, monitoring and some frameworks use, is not on the loader path.";

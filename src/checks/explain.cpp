@@ -79,7 +79,7 @@ void narrow_driver(Explanation& e, const Knowledge& k, const Snapshot& s) {
                                     fw->version, py->path, fw->cuda_version, ds.minimum, drv));
     std::string fix = fmt::format("# {}: upgrade the NVIDIA driver to >= {}", fw->name, ds.minimum);
     // Or the build that runs on this driver, with the exact command (knowledge: frameworks.toml).
-    auto q = build_query(s, py, fw->name);
+    auto q = build_query(s, k, py, fw->name);
     for (auto& part : split(fw->distribution, '+', false))
       if (auto n = std::string(trim(part)); !n.empty()) q.uninstall.push_back(n);
     if (q.uninstall.empty()) q.uninstall.push_back(fw->name);

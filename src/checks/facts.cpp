@@ -22,7 +22,7 @@ const DeviceNode* device_node(const Snapshot& s, const std::string& path) {
   return nullptr;
 }
 
-bool cuda_works(const Snapshot& s) { return s.cuda.status == "ok" && !s.cuda.devices.empty(); }
+bool cuda_works(const Snapshot& s) { return s.cuda.status == ProbeStatus::Ok && !s.cuda.devices.empty(); }
 
 std::vector<std::string> ld_library_path(const Snapshot& s) {
   auto* v = s.getenv("LD_LIBRARY_PATH");
@@ -62,7 +62,7 @@ std::string signal_name(int sig) {
 }
 
 int physical_gpu_count(const Snapshot& s) {
-  if (s.nvml.status == "ok") return int(s.nvml.devices.size());
+  if (s.nvml.status == ProbeStatus::Ok) return int(s.nvml.devices.size());
   if (!s.kernel.proc_gpus.empty()) return int(s.kernel.proc_gpus.size());
   return int(s.pci.size());
 }
@@ -87,7 +87,7 @@ std::vector<PhysicalGpu> physical_gpus(const Snapshot& s) {
 std::vector<std::string> cuda_numbering(const Snapshot& s, bool pci_order) {
   std::vector<std::string> out;
   if (!pci_order && !s.cuda.default_order.empty()) return s.cuda.default_order;
-  if (!pci_order && !s.getenv("CUDA_VISIBLE_DEVICES") && s.cuda.status == "ok" && !s.getenv("CUDA_DEVICE_ORDER")) {
+  if (!pci_order && !s.getenv("CUDA_VISIBLE_DEVICES") && s.cuda.status == ProbeStatus::Ok && !s.getenv("CUDA_DEVICE_ORDER")) {
     for (auto& d : s.cuda.devices) out.push_back(d.pci_bus_id);
     if (!out.empty()) return out;
   }

@@ -84,7 +84,7 @@ bool consumer_has_kernels(const Consumer* c) {
 }
 
 BuildQuery query(const CheckInput& in, const Interpreter& py, const Framework& fw) {
-  auto q = build_query(in.snap, &py, fw.name);
+  auto q = build_query(in.snap, in.know, &py, fw.name);
   q.prefer_release = major_minor(fw.version);
   return q;
 }
@@ -476,7 +476,7 @@ void arch_not_covered(const CheckInput& in, Emitter& e) {
     }
     for (auto& cc : ccs) {
       auto cov = arch_coverage(targets, cc);
-      if (cov == "sass" || (cov == "ptx" && full)) continue;
+      if (cov == TargetCoverage::Sass || (cov == TargetCoverage::Ptx && full)) continue;
       std::string sm = "sm_" + replace_all(cc, ".", "");
       auto& f = e.emit(label(fw) + " has no GPU code for compute capability " + cc + " (" + sm + ")");
       f.subject = fw.location;
@@ -484,7 +484,7 @@ void arch_not_covered(const CheckInput& in, Emitter& e) {
       f.add("GPU", gpu_names(s, in.know));
       f.add("build covers", join(targets, " "));
       f.add("from", from);
-      if (cov == "ptx") {
+      if (cov == TargetCoverage::Ptx) {
         f.add("driver", driver + " (older than CUDA " + fw.cuda_version + "'s toolkit driver)");
         f.cause = "Only PTX covers " + sm + ", and this driver runs the build through minor-version compatibility, "
                   "which cannot JIT-compile PTX from a newer CUDA: kernels fail with \"the provided PTX was "
@@ -580,7 +580,7 @@ void toolkit_major_mismatch(const CheckInput& in, Emitter& e) {
       f.fix = "export CUDA_HOME=" + match->path + "   # CUDA " + match->version + ", same major as " + fw.name +
               "\nexport PATH=" + match->path + "/bin:$PATH";
     } else {
-      auto q = build_query(s, &py, fw.name);
+      auto q = build_query(s, in.know, &py, fw.name);
       if (q.env_kind == "conda")
         f.fix = "conda install -c conda-forge cuda-nvcc cuda-cudart-dev \"cuda-version=" + cuda + "\"" +
                 "\nexport CUDA_HOME=$CONDA_PREFIX";

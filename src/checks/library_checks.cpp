@@ -7,7 +7,7 @@
 
 #include "checks/check.hpp"
 #include "checks/facts.hpp"
-#include "elf/fatbin.hpp"
+#include "model/gpu_target.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
 
@@ -368,14 +368,8 @@ void wrong_arch(const CheckInput& in, Emitter& e) {
   }
 }
 
-struct Cc {
-  int major = 0, minor = 0;
-  std::string str() const { return std::to_string(major) + "." + std::to_string(minor); }
-  bool operator<(const Cc& o) const { return std::tie(major, minor) < std::tie(o.major, o.minor); }
-};
-
-std::vector<Cc> gpu_ccs(const Snapshot& s) {
-  std::set<Cc> out;
+std::vector<ComputeCapability> gpu_ccs(const Snapshot& s) {
+  std::set<ComputeCapability> out;
   for (auto& d : s.cuda.devices)
     if (d.cc_major) out.insert({d.cc_major, d.cc_minor});
   for (auto& d : s.nvml.devices)
@@ -383,20 +377,10 @@ std::vector<Cc> gpu_ccs(const Snapshot& s) {
   return {out.begin(), out.end()};
 }
 
-// SASS runs on the same major with an equal or higher minor ("a": this CC only; "f": the family);
-// PTX is JIT-compiled for any equal or newer CC ("a"/"f" PTX only within its CC/family).
-bool sass_runs(const std::string& t, Cc cc) {
-  auto [arch, suf] = elf::parse_target(t);
-  int maj = arch / 10, min = arch % 10;
-  if (suf == 'a') return maj == cc.major && min == cc.minor;
-  return maj == cc.major && min <= cc.minor;
-}
-bool ptx_jits(const std::string& t, Cc cc) {
-  auto [arch, suf] = elf::parse_target(t);
-  int maj = arch / 10, min = arch % 10;
-  if (suf == 'a') return maj == cc.major && min == cc.minor;
-  if (suf == 'f') return maj == cc.major && min <= cc.minor;
-  return arch <= cc.major * 10 + cc.minor;
+// Does the code a fatbin entry names (sm_90a, compute_80) run on this GPU? (model/gpu_target.hpp's rules)
+bool runs_on(const std::string& target, ComputeCapability cc) {
+  auto t = GpuTarget::parse(target);
+  return t && t->covers(cc);
 }
 
 void kernels(const CheckInput& in, Emitter& e, bool jit_only) {
@@ -407,14 +391,14 @@ void kernels(const CheckInput& in, Emitter& e, bool jit_only) {
       std::vector<const FatbinInfo*> none, jit;
       for (auto& k : c.kernels) {
         if (!k.error.empty() || (k.sass.empty() && k.ptx.empty())) continue;
-        bool sass = std::any_of(k.sass.begin(), k.sass.end(), [&](auto& t) { return sass_runs(t, cc); });
-        bool ptx = std::any_of(k.ptx.begin(), k.ptx.end(), [&](auto& t) { return ptx_jits(t, cc); });
+        bool sass = std::any_of(k.sass.begin(), k.sass.end(), [&](auto& t) { return runs_on(t, cc); });
+        bool ptx = std::any_of(k.ptx.begin(), k.ptx.end(), [&](auto& t) { return runs_on(t, cc); });
         if (!sass && !ptx) none.push_back(&k);
         else if (!sass) jit.push_back(&k);
       }
       auto& list = jit_only ? jit : none;
       if (list.empty()) continue;
-      std::string sm = "sm_" + std::to_string(cc.major) + std::to_string(cc.minor);
+      std::string sm = cc.sm();
       auto& f = jit_only ? e.emit(c.name + " has no " + sm + " machine code: kernels are JIT-compiled from PTX",
                                   Severity::Warning)
                          : e.emit(c.name + " carries no GPU code for compute capability " + cc.str() + " (" + sm + ")");

@@ -26,7 +26,7 @@ bool pci_order_requested(const Snapshot& s) {
 
 void cuda_nvml_disagree(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
-  if (s.nvml.status != "ok" || s.cuda.status != "ok") return;
+  if (s.nvml.status != ProbeStatus::Ok || s.cuda.status != ProbeStatus::Ok) return;
   // CUDA's whole view: the unrestricted enumeration, or the process's own when nothing restricts it.
   std::vector<std::string> cuda_all = s.cuda.default_order;
   if (cuda_all.empty() && !s.getenv("CUDA_VISIBLE_DEVICES"))
@@ -63,7 +63,7 @@ void cuda_nvml_disagree(const CheckInput& in, Emitter& e) {
 void visible_devices_invalid(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   auto* cvd = s.getenv("CUDA_VISIBLE_DEVICES");
-  if (!cvd || trim(*cvd).empty() || s.cuda.status != "ok") return;  // no-visible-device covers "none at all"
+  if (!cvd || trim(*cvd).empty() || s.cuda.status != ProbeStatus::Ok) return;  // no-visible-device covers "none at all"
   auto entries = visible_devices(s, *cvd, pci_order_requested(s));
   auto bad = std::find_if(entries.begin(), entries.end(), [](auto& x) { return !x.problem.empty(); });
   if (bad == entries.end()) return;
@@ -122,18 +122,6 @@ void visible_selection(const CheckInput& in, Emitter& e) {
   f.add("CUDA_DEVICE_ORDER", s.getenv("CUDA_DEVICE_ORDER") ? *s.getenv("CUDA_DEVICE_ORDER") : "(unset: fastest first)");
   f.cause = "Which physical GPUs this process uses, for each way CUDA can number them.";
   f.fix = "";
-}
-
-std::string topology_name(int level) {
-  switch (level) {
-    case 0: return "same board";
-    case 10: return "one PCIe switch";
-    case 20: return "several PCIe switches";
-    case 30: return "PCIe host bridge";
-    case 40: return "same NUMA node, across host bridges";
-    case 50: return "across NUMA nodes";
-    default: return "unknown";
-  }
 }
 
 void p2p_unavailable(const CheckInput& in, Emitter& e) {

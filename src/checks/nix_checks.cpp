@@ -27,7 +27,7 @@ void opengl_driver_missing(const CheckInput& in, Emitter& e) {
   f.subject = dir;
   f.add(dir, "missing");
   f.add("kernel module", s.kernel.version.empty() ? "loaded" : s.kernel.version + " (loaded)");
-  if (s.cuda.status != "skipped") f.add("dlopen(\"libcuda.so.1\")", s.cuda.status);
+  if (s.cuda.status != ProbeStatus::Skipped) f.add("dlopen(\"libcuda.so.1\")", std::string(to_string(s.cuda.status)));
   f.cause = "The NVIDIA kernel module is loaded, but hardware.graphics is not enabled, so NixOS does not link the "
             "driver's user-space libraries (libcuda.so.1, libnvidia-ml.so.1) into " + dir +
             ", the one place Nix-built CUDA programs look.";

@@ -9,72 +9,8 @@
 
 namespace gpuenv {
 
-namespace {
-
-struct Target {
-  int major = 0, minor = 0;
-  char suffix = 0;  // 'a', 'f' or 0
-  bool ptx = false;
-};
-
-std::vector<Target> parse_targets(const std::string& t) {
-  std::vector<Target> out;
-  std::string s = to_lower(trim(t));
-  bool plus_ptx = false;
-  if (s.ends_with("+ptx")) {
-    plus_ptx = true;
-    s.resize(s.size() - 4);
-  }
-  Target x;
-  std::string digits;
-  if (s.starts_with("sm_") || s.starts_with("compute_")) {
-    x.ptx = s.starts_with("compute_");
-    digits = s.substr(s.find('_') + 1);
-    if (!digits.empty() && (digits.back() == 'a' || digits.back() == 'f')) {
-      x.suffix = digits.back();
-      digits.pop_back();
-    }
-    if (digits.size() < 2 || digits.find_first_not_of("0123456789") != std::string::npos) return out;
-    x.major = std::stoi(digits.substr(0, digits.size() - 1));
-    x.minor = digits.back() - '0';
-  } else {
-    auto v = Version::parse(s);
-    if (!v || v->parts.size() < 2) return out;
-    x.major = v->major();
-    x.minor = v->minor();
-    if (!s.empty() && (s.back() == 'a' || s.back() == 'f')) x.suffix = s.back();
-  }
-  out.push_back(x);
-  if (plus_ptx) {
-    x.ptx = true;
-    out.push_back(x);
-  }
-  return out;
-}
-
-}  // namespace
-
-std::string arch_coverage(const std::vector<std::string>& targets, const std::string& cc) {
-  auto c = Version::parse(cc);
-  if (!c) return "";
-  int M = c->major(), m = c->minor();
-  bool sass = false, ptx = false;
-  for (auto& t : targets)
-    for (auto& x : parse_targets(t)) {
-      if (!x.ptx) {
-        if (x.suffix == 'a') sass |= x.major == M && x.minor == m;
-        else sass |= x.major == M && x.minor <= m;
-      } else {
-        if (x.suffix == 'a') ptx |= x.major == M && x.minor == m;
-        else if (x.suffix == 'f') ptx |= x.major == M && x.minor <= m;
-        else ptx |= x.major * 10 + x.minor <= M * 10 + m;
-      }
-    }
-  return sass ? "sass" : ptx ? "ptx" : "";
-}
-
 std::vector<std::string> gpu_compute_capabilities(const Snapshot& s, const Knowledge& k) {
-  std::set<std::pair<int, int>> ccs;
+  std::set<ComputeCapability> ccs;
   for (auto& d : s.cuda.devices)
     if (d.cc_major) ccs.insert({d.cc_major, d.cc_minor});
   for (auto& d : s.nvml.devices)
@@ -82,19 +18,19 @@ std::vector<std::string> gpu_compute_capabilities(const Snapshot& s, const Knowl
   if (ccs.empty())
     for (auto& p : s.pci)
       if (p.vendor_id == "0x10de")
-        if (auto* g = k.gpu_by_device_id(p.device_id); g && Version::parse(g->cc))
-          ccs.insert({Version::parse(g->cc)->major(), Version::parse(g->cc)->minor()});
+        if (auto* g = k.gpu_by_device_id(p.device_id))
+          if (auto cc = ComputeCapability::parse(g->cc)) ccs.insert(*cc);
   std::vector<std::string> out;
-  for (auto& [a, b] : ccs) out.push_back(std::to_string(a) + "." + std::to_string(b));
+  for (auto& cc : ccs) out.push_back(cc.str());
   return out;
 }
 
-BuildQuery build_query(const Snapshot& s, const Interpreter* py, const std::string& framework) {
+BuildQuery build_query(const Snapshot& s, const Knowledge& k, const Interpreter* py, const std::string& framework) {
   BuildQuery q;
   q.framework = framework;
   q.driver = !s.kernel.version.empty() ? s.kernel.version : s.nvml.driver_version;
   q.driver_cuda = s.cuda.driver_version ? s.cuda.driver_version : s.nvml.cuda_driver_version;
-  q.ccs = gpu_compute_capabilities(s, Knowledge::get());
+  q.ccs = gpu_compute_capabilities(s, k);
   if (!s.host.arch.empty()) q.arch = s.host.arch;
   if (py) {
     if (auto v = Version::parse(py->version)) q.python = std::to_string(v->major()) + "." + std::to_string(v->minor());
@@ -224,7 +160,7 @@ std::vector<const R*> ordered(const std::vector<R>& rels, const std::string& pre
 bool covers_all(const std::vector<std::string>& targets, const std::vector<std::string>& ccs, bool ptx_ok) {
   for (auto& cc : ccs) {
     auto c = arch_coverage(targets, cc);
-    if (c.empty() || (c == "ptx" && !ptx_ok)) return false;
+    if (c == TargetCoverage::None || (c == TargetCoverage::Ptx && !ptx_ok)) return false;
   }
   return true;
 }
@@ -402,6 +338,11 @@ BuildAdvice cupy_advice(const Knowledge& k, const BuildQuery& q) {
 }
 
 }  // namespace
+
+TargetCoverage arch_coverage(const std::vector<std::string>& targets, const std::string& cc) {
+  auto c = ComputeCapability::parse(cc);
+  return c ? target_coverage(targets, *c) : TargetCoverage::None;
+}
 
 std::string pip_install_command(const BuildQuery& q, const std::string& args) { return pip_line(q, args); }
 

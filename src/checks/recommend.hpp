@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "knowledge/knowledge.hpp"
+#include "model/gpu_target.hpp"
 #include "model/snapshot.hpp"
 
 namespace gpuenv {
@@ -41,16 +42,15 @@ BuildAdvice recommend_build(const Knowledge& k, const BuildQuery& q);
 // `pip install ARGS` in the query's environment (the interpreter's own pip, uv pip, or a new venv).
 std::string pip_install_command(const BuildQuery& q, const std::string& args);
 
-// The query for this machine: driver and GPUs from the snapshot, Python and environment kind from the
-// interpreter (may be null).
-BuildQuery build_query(const Snapshot& s, const Interpreter* py, const std::string& framework);
+// The query for this machine: driver and GPUs from the snapshot (GPUs the drivers did not see named from
+// k's PCI device table), Python and environment kind from the interpreter (may be null).
+BuildQuery build_query(const Snapshot& s, const Knowledge& k, const Interpreter* py, const std::string& framework);
 
 // The compute capabilities of the machine's GPUs ("9.0"), from CUDA, NVML, else the PCI device table.
 std::vector<std::string> gpu_compute_capabilities(const Snapshot& s, const Knowledge& k);
 
-// Does a list of targets cover a GPU? Targets in any of the forms "sm_90", "sm_90a", "sm_100f", "compute_90"
-// (PTX), "9.0" (SASS), "8.6+PTX" (both). SASS for X.Y runs on X.Z, Z >= Y ("a": that capability only);
-// PTX is JIT-compiled for any equal or newer capability. Returns "sass", "ptx" (PTX only) or "" (neither).
-std::string arch_coverage(const std::vector<std::string>& targets, const std::string& cc);
+// Does a list of targets (any spelling of model/gpu_target.hpp) cover a GPU of capability cc ("9.0")?
+// None when cc is not a compute capability.
+TargetCoverage arch_coverage(const std::vector<std::string>& targets, const std::string& cc);
 
 }  // namespace gpuenv

@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <iterator>
+#include <string_view>
 
 #include "checks/check.hpp"
 
@@ -86,18 +88,47 @@ std::string suggest_check_id(const std::string& wrong) {
   return best_d <= std::max<size_t>(3, wrong.size() / 3) ? best : "";
 }
 
-std::vector<Finding> run_checks(const Snapshot& s, const Knowledge& k, const CheckFilter& filter) {
-  std::vector<Finding> out;
-  CheckInput in{s, k};
-  for (auto& c : all_checks()) {
-    if (!filter.selects(c.id)) continue;
-    Emitter e(c, out);
-    c.fn(in, e);
-  }
-  // Errors first, then warnings, then infos; registry order within a severity.
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+namespace {
+
+// The deep checks (doctor --deep) run second: they compare the real import against the static verdict.
+bool deep_phase(const CheckDef& c) { return std::string_view(c.id).starts_with("deep."); }
+
+// Errors first, then warnings, then infos; registry order within a severity.
+void by_severity(std::vector<Finding>& v) {
+  std::stable_sort(v.begin(), v.end(), [](const Finding& a, const Finding& b) {
     return static_cast<int>(a.severity) < static_cast<int>(b.severity);
   });
+}
+
+}  // namespace
+
+std::vector<Finding> run_checks(const Snapshot& s, const Knowledge& k, const CheckFilter& filter) {
+  auto& checks = all_checks();
+  // The static verdict is needed when a selected deep check has deep results to compare: then every static
+  // check runs in phase 1, selected or not, and the selected ones' findings are kept for the output.
+  bool need_static = !s.deep.results.empty() &&
+                     std::any_of(checks.begin(), checks.end(), [&](auto& c) { return deep_phase(c) && filter.selects(c.id); });
+  std::vector<std::vector<Finding>> per_check(checks.size());
+  std::vector<Finding> statics;
+  CheckInput in{s, k, need_static ? &statics : nullptr};
+  for (size_t i = 0; i < checks.size(); ++i) {
+    if (deep_phase(checks[i]) || !(need_static || filter.selects(checks[i].id))) continue;
+    Emitter e(checks[i], per_check[i]);
+    checks[i].fn(in, e);
+  }
+  if (need_static) {
+    for (auto& f : per_check) statics.insert(statics.end(), f.begin(), f.end());
+    by_severity(statics);
+  }
+  for (size_t i = 0; i < checks.size(); ++i) {
+    if (!deep_phase(checks[i]) || !filter.selects(checks[i].id)) continue;
+    Emitter e(checks[i], per_check[i]);
+    checks[i].fn(in, e);
+  }
+  std::vector<Finding> out;
+  for (size_t i = 0; i < checks.size(); ++i)
+    if (filter.selects(checks[i].id)) std::move(per_check[i].begin(), per_check[i].end(), std::back_inserter(out));
+  by_severity(out);
   return out;
 }
 

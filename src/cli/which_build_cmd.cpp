@@ -42,7 +42,7 @@ int run_which_build(const WhichArgs& a) {
   std::string text;
   bool all_found = true;
   for (auto& fw : fws) {
-    auto q = build_query(s, py, fw);
+    auto q = build_query(s, k, py, fw);
     if (!a.python.empty()) q.python = a.python;
     if (!a.env_kind.empty()) q.env_kind = a.env_kind;
     if (!a.driver.empty()) {

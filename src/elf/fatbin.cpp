@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "model/gpu_target.hpp"
+
 namespace gpuenv::elf {
 
 namespace {
@@ -27,22 +29,9 @@ std::string FatbinEntry::name() const {
   return n;
 }
 
-std::pair<int, char> parse_target(std::string_view t) {
-  std::string_view rest;
-  if (t.starts_with("sm_")) rest = t.substr(3);
-  else if (t.starts_with("compute_")) rest = t.substr(8);
-  else return {0, 0};
-  int n = 0;
-  std::size_t i = 0;
-  while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') n = n * 10 + (rest[i++] - '0');
-  if (i == 0) return {0, 0};
-  char suffix = i < rest.size() ? rest[i] : 0;
-  return {n, suffix};
-}
-
 bool target_less(const std::string& a, const std::string& b) {
-  auto pa = parse_target(a), pb = parse_target(b);
-  if (pa != pb) return pa < pb;
+  auto pa = GpuTarget::parse(a), pb = GpuTarget::parse(b);
+  if (pa != pb) return pa < pb;  // an unparsable name (nullopt) first
   return a < b;
 }
 

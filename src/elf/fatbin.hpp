@@ -35,9 +35,7 @@ struct FatbinSummary {
 // corrupt section gives an error naming the offset.
 Result<FatbinSummary> parse_fatbin(std::string_view section);
 
-// Order of targets by architecture number ("sm_75" < "sm_90" < "sm_90a" < "sm_100").
+// Order of target names as GpuTarget orders them ("sm_75" < "sm_90" < "sm_90a" < "sm_100"), then by name.
 bool target_less(const std::string& a, const std::string& b);
-// "sm_90a" -> {90, 'a'}; "compute_80" -> {80, 0}; {0, 0} if not a target name.
-std::pair<int, char> parse_target(std::string_view t);
 
 }  // namespace gpuenv::elf

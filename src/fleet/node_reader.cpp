@@ -49,6 +49,14 @@ struct Obj {
     else if (e->IsUint64()) out = Int(e->GetUint64());
     else bad(key, "an integer");
   }
+  void status(const char* key, ProbeStatus& out) const {
+    if (!at(key)) return;
+    std::string s;
+    str(key, s);
+    auto v = probe_status_from_string(s);
+    if (!v) bad(key, "a probe status (docs/schema.md)");
+    out = *v;
+  }
   void number(const char* key, double& out) const {
     auto e = at(key);
     if (!e) return;
@@ -118,7 +126,7 @@ void read_snapshot(const Obj& j, Snapshot& s) {
     k->str("flavour", s.kernel.flavour);
   }
   if (auto c = j.object("cuda")) {
-    c->str("status", s.cuda.status);
+    c->status("status", s.cuda.status);
     c->str("library_path", s.cuda.library_path);
     c->str("library_version", s.cuda.library_version);
     c->integer("driver_version", s.cuda.driver_version);
@@ -138,7 +146,7 @@ void read_snapshot(const Obj& j, Snapshot& s) {
     });
   }
   if (auto n = j.object("nvml")) {
-    n->str("status", s.nvml.status);
+    n->status("status", s.nvml.status);
     n->str("library_version", s.nvml.library_version);
     n->str("driver_version", s.nvml.driver_version);
     n->integer("cuda_driver_version", s.nvml.cuda_driver_version);

@@ -80,6 +80,14 @@ template <class F> void fields(F&& f, CudaDevice& v) {
 }
 GPUENV_JSON_DEFINE(CudaDevice)
 
+// A probe status is its string in the JSON (docs/schema.md); an unknown string is an error naming the field.
+void to_json(Json& j, ProbeStatus v) { j = std::string(to_string(v)); }
+void from_json(const Json& j, ProbeStatus& v) {
+  auto s = probe_status_from_string(j.get<std::string>());
+  if (!s) throw nlohmann::json::other_error::create(599, "unknown probe status '" + j.get<std::string>() + "'", nullptr);
+  v = *s;
+}
+
 template <class F> void fields(F&& f, CudaProbe& v) {
   f("status", v.status);
   f("requested", v.requested);

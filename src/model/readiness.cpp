@@ -1,8 +1,8 @@
 #include "model/readiness.hpp"
 
 #include <algorithm>
-#include <optional>
 
+#include "model/gpu_target.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
 
@@ -32,46 +32,9 @@ int cuda_driver_api(const Snapshot& s) {
 
 namespace {
 
-struct Arch {
-  bool ptx = false;    // compute_XY: PTX, JIT-compiled for X.Y and newer
-  bool exact = false;  // sm_90a: architecture-specific, runs on X.Y only (sm_100f, family-specific, runs on X.Z, Z >= Y)
-  int major = 0, minor = 0;
-};
-
-// "sm_90", "sm_90a", "compute_90" (also "9.0" as some builds record it); nullopt when unparsable.
-std::optional<Arch> parse_arch(std::string_view v) {
-  Arch a;
-  if (v.starts_with("sm_")) v.remove_prefix(3);
-  else if (v.starts_with("compute_")) a.ptx = true, v.remove_prefix(8);
-  else if (auto ver = Version::parse(v); ver && ver->parts.size() == 2) {
-    a.major = ver->major(), a.minor = ver->minor();
-    return a;
-  } else {
-    return std::nullopt;
-  }
-  size_t n = 0;
-  while (n < v.size() && v[n] >= '0' && v[n] <= '9') ++n;
-  auto num = n >= 2 ? parse_int(v.substr(0, n)) : std::nullopt;
-  if (!num) return std::nullopt;
-  a.major = int(*num / 10), a.minor = int(*num % 10);
-  a.exact = !a.ptx && n < v.size() && v[n] == 'a';
-  return a;
-}
-
+// Not recorded: nothing to hold against it. Otherwise SASS or PTX of the list must run on the GPU.
 bool arch_covers(const std::vector<std::string>& arch_list, int cc_major, int cc_minor) {
-  if (arch_list.empty()) return true;  // not recorded: nothing to hold against it
-  for (auto& s : arch_list) {
-    auto a = parse_arch(s);
-    if (!a) continue;
-    if (a->exact) {
-      if (a->major == cc_major && a->minor == cc_minor) return true;
-    } else if (a->ptx) {
-      if (a->major < cc_major || (a->major == cc_major && a->minor <= cc_minor)) return true;
-    } else if (a->major == cc_major && a->minor <= cc_minor) {
-      return true;
-    }
-  }
-  return false;
+  return arch_list.empty() || target_coverage(arch_list, {cc_major, cc_minor}) != TargetCoverage::None;
 }
 
 bool finding_is_about(const Finding& f, const Interpreter& interp, const Framework& fw) {
@@ -86,7 +49,7 @@ FrameworkReadiness framework_readiness(const Snapshot& s, const std::vector<Find
                                        const Interpreter& interp, const Framework& fw) {
   FrameworkReadiness r{&interp, &fw, false, ""};
   if (!fw.cuda_build) return r.reason = "CPU-only build", r;
-  if (s.cuda.status != "ok" || s.cuda.device_count <= 0 || s.cuda.devices.empty())
+  if (s.cuda.status != ProbeStatus::Ok || s.cuda.device_count <= 0 || s.cuda.devices.empty())
     return r.reason = "the CUDA driver sees no GPU", r;
   if (!fw.cuda_version.empty()) {
     auto need = Version::parse(fw.cuda_version);

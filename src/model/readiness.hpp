@@ -40,9 +40,9 @@ struct FrameworkReadiness {
 //   - the driver API major is at least the build's CUDA major (minor-version
 //     compatibility covers a newer minor within one major),
 //   - every visible GPU's compute capability is covered by the build's
-//     arch_list when the build records one (sm_XY runs on X.Z with Z >= Y;
-//     compute_XY PTX is JIT-compiled for any newer capability; sm_90a runs on
-//     9.0 only, sm_100f on the 10.x family from 10.0),
+//     arch_list when the build records one, by SASS or by PTX the driver can
+//     JIT-compile (the rules of model/gpu_target.hpp, which
+//     framework.arch-not-covered applies too),
 //   - no error finding is about it (subject = its location or interpreter).
 FrameworkReadiness framework_readiness(const Snapshot& s, const std::vector<Finding>& findings,
                                        const Interpreter& interp, const Framework& fw);

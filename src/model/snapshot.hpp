@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/probe_status.hpp"
 #include "model/deep.hpp"
 #include "model/libraries.hpp"
 #include "model/nix.hpp"
@@ -82,8 +83,7 @@ struct CudaDevice {
 
 // Outcome of the user-space driver probe (libcuda in a forked child).
 struct CudaProbe {
-  // ok | not_found | missing_symbols | init_failed | crashed | timeout | skipped | error
-  std::string status = "skipped";
+  ProbeStatus status = ProbeStatus::Skipped;
   std::string requested;        // the name passed to dlopen
   std::string library_path;     // file the loader picked (dladdr), may be empty
   std::string library_version;  // from the real file's name (libcuda.so.580.159.04), "" if unknown
@@ -117,15 +117,14 @@ struct NvmlDevice {
 // How two GPUs (NVML indices, PCI order) reach each other.
 struct GpuLink {
   int a = 0, b = 0;
-  int topology = -1;      // nvmlDeviceGetTopologyCommonAncestor: 0 same board, 10 one PCIe switch, 20 several
-                          // switches, 30 host bridge, 40 NUMA node, 50 across NUMA nodes (SMP link), -1 unknown
+  GpuTopology topology = GpuTopology::Unknown;  // nvmlDeviceGetTopologyCommonAncestor
   int p2p_read = -1;      // nvmlDeviceGetP2PStatus(READ): 0 OK, else the NVML reason code, -1 unknown
   int p2p_nvlink = -1;    // nvmlDeviceGetP2PStatus(NVLINK): 0 OK
   int nvlinks = 0;        // active NVLink links from a that end at b
 };
 
 struct NvmlProbe {
-  std::string status = "skipped";  // same vocabulary as CudaProbe
+  ProbeStatus status = ProbeStatus::Skipped;
   std::string requested;
   std::string library_path;
   std::string library_version;

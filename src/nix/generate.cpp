@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <toml++/toml.h>
 
+#include "model/gpu_target.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv::nix {
@@ -70,14 +71,9 @@ std::string string_list(const std::vector<std::string>& v) {
 
 // ---- machine facts ------------------------------------------------------------------------------------
 
+// Unparsable capabilities (none come from the probes or the knowledge files) first.
 bool cc_less(const std::string& a, const std::string& b) {
-  auto num = [](const std::string& s) {
-    auto parts = split(s, '.');
-    int ma = parts.size() > 0 ? int(parse_int(parts[0]).value_or(0)) : 0;
-    int mi = parts.size() > 1 ? int(parse_int(parts[1]).value_or(0)) : 0;
-    return ma * 100 + mi;
-  };
-  return num(a) < num(b);
+  return ComputeCapability::parse(a) < ComputeCapability::parse(b);
 }
 
 std::string device_id_of(const Snapshot& s, const std::string& bus) {

@@ -360,22 +360,22 @@ int to_int(const std::string& s) { return int(parse_int(s).value_or(0)); }
 template <class P>
 void apply_exit(const DriverProbe::Child& c, P& p) {
   if (c.pid <= 0) {
-    p.status = "error";
+    p.status = ProbeStatus::Error;
     p.dlerror = "could not start the probe process";
     return;
   }
   if (c.timed_out) {
-    p.status = "timeout";
+    p.status = ProbeStatus::Timeout;
     return;
   }
   if (WIFSIGNALED(c.wait_status) && !(WTERMSIG(c.wait_status) == SIGKILL && has_final_status(c.output))) {
-    p.status = "crashed";
+    p.status = ProbeStatus::Crashed;
     p.signal = WTERMSIG(c.wait_status);
     return;
   }
-  if (p.status == "skipped" || p.status.empty()) {
+  if (p.status == ProbeStatus::Skipped) {
     // Exited without reporting a status: treat as a crash of the library (it called exit()).
-    p.status = "crashed";
+    p.status = ProbeStatus::Crashed;
     p.dlerror = "the probe process exited with status " + std::to_string(WEXITSTATUS(c.wait_status)) +
                 " before finishing";
   }
@@ -394,7 +394,7 @@ void parse_cuda_child_output(const std::string& out, CudaProbe& p) {
     else if (k == "init_error_name") p.init_error_name = v;
     else if (k == "init_error_string") p.init_error_string = v;
     else if (k == "device_count") p.device_count = to_int(v);
-    else if (k == "status") p.status = v;
+    else if (k == "status") p.status = probe_status_from_string(v).value_or(ProbeStatus::Skipped);
     else if (k == "device") {
       auto f = split(v, '|');
       if (f.size() < 7) return;
@@ -421,7 +421,7 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
     else if (k == "init_error") p.init_error = v;
     else if (k == "driver_version") p.driver_version = v;
     else if (k == "cuda_driver_version") p.cuda_driver_version = to_int(v);
-    else if (k == "status") p.status = v;
+    else if (k == "status") p.status = probe_status_from_string(v).value_or(ProbeStatus::Skipped);
     else if (k == "device") {
       auto f = split(v, '|');
       if (f.size() < 9) return;
@@ -440,7 +440,7 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
     } else if (k == "link") {
       auto f = split(v, '|');
       if (f.size() < 6) return;
-      p.links.push_back({to_int(f[0]), to_int(f[1]), to_int(f[2]), to_int(f[3]), to_int(f[4]), to_int(f[5])});
+      p.links.push_back({to_int(f[0]), to_int(f[1]), GpuTopology(to_int(f[2])), to_int(f[3]), to_int(f[4]), to_int(f[5])});
     }
   });
 }
@@ -467,7 +467,7 @@ void DriverProbe::start(const DriverProbeOptions& opts) {
 
 void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
   if (!opts_.enabled) {
-    s.cuda.status = s.nvml.status = "skipped";
+    s.cuda.status = s.nvml.status = ProbeStatus::Skipped;
     return;
   }
   const double deadline = start_ms_ + opts_.timeout_s * 1000.0;
@@ -530,7 +530,7 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
   }
 
   s.cuda = CudaProbe{};
-  s.cuda.status = "skipped";
+  s.cuda.status = ProbeStatus::Skipped;
   parse_cuda_child_output(cuda_.output, s.cuda);
   if (s.cuda.requested.empty()) s.cuda.requested = opts_.libcuda;
   apply_exit(cuda_, s.cuda);
@@ -539,14 +539,14 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
   if (order_.pid > 0) {
     CudaProbe all;
     parse_cuda_child_output(order_.output, all);
-    if (all.status == "ok")
+    if (all.status == ProbeStatus::Ok)
       for (auto& d : all.devices) s.cuda.default_order.push_back(d.pci_bus_id);
-  } else if (order_needed_ && s.cuda.status == "ok") {
+  } else if (order_needed_ && s.cuda.status == ProbeStatus::Ok) {
     for (auto& d : s.cuda.devices) s.cuda.default_order.push_back(d.pci_bus_id);
   }
 
   s.nvml = NvmlProbe{};
-  s.nvml.status = "skipped";
+  s.nvml.status = ProbeStatus::Skipped;
   parse_nvml_child_output(nvml_.output, s.nvml);
   if (s.nvml.requested.empty()) s.nvml.requested = opts_.libnvml;
   apply_exit(nvml_, s.nvml);

@@ -155,8 +155,8 @@ std::string render_prometheus(const Snapshot& s, const std::vector<Finding>& fin
         .samples.push_back({{{"fingerprint", o.stack_fingerprint}}, 1});
 
   auto& pd = e.family("gpuenv_probe_duration_seconds", "How long the driver probes took (cuInit is the floor)");
-  if (s.cuda.status != "skipped") pd.samples.push_back({{{"probe", "libcuda"}}, s.cuda.elapsed_ms / 1000.0});
-  if (s.nvml.status != "skipped") pd.samples.push_back({{{"probe", "nvml"}}, s.nvml.elapsed_ms / 1000.0});
+  if (s.cuda.status != ProbeStatus::Skipped) pd.samples.push_back({{{"probe", "libcuda"}}, s.cuda.elapsed_ms / 1000.0});
+  if (s.nvml.status != ProbeStatus::Skipped) pd.samples.push_back({{{"probe", "nvml"}}, s.nvml.elapsed_ms / 1000.0});
   if (double t = parse_created(s.created); t >= 0)
     e.family("gpuenv_snapshot_timestamp_seconds", "When the snapshot was taken (Unix time)").samples.push_back({{}, t});
   return e.str();

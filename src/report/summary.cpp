@@ -53,12 +53,12 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
     drv = s.host.wsl ? "WSL2 (Windows host driver)" : "not loaded";
   out.push_back({"driver", drv});
   std::string cuda;
-  if (s.cuda.status == "skipped") cuda = "not probed";
-  else if (s.cuda.status == "not_found") cuda = "libcuda not found";
+  if (s.cuda.status == ProbeStatus::Skipped) cuda = "not probed";
+  else if (s.cuda.status == ProbeStatus::NotFound) cuda = "libcuda not found";
   else {
     cuda = s.cuda.driver_version > 0 ? "driver API " + cuda_version_string(s.cuda.driver_version) : "driver API unknown";
     if (!s.cuda.library_path.empty()) cuda += ", " + s.cuda.library_path;
-    if (s.cuda.status != "ok") cuda += " [" + s.cuda.status + "]";
+    if (s.cuda.status != ProbeStatus::Ok) cuda += " [" + std::string(to_string(s.cuda.status)) + "]";
   }
   out.push_back({"CUDA", cuda});
   std::string host = s.host.os_pretty_name.empty() ? s.host.os_id : s.host.os_pretty_name;

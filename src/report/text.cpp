@@ -24,17 +24,16 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
     out += fmt::format("  {:<22} {}\n", "kernel module", s.kernel.version_line.empty() ? "-" : s.kernel.version_line);
     for (auto& n : s.kernel.device_nodes)
       out += fmt::format("  {:<22} {}{}\n", n.path, n.kind, n.kind == "missing" ? "" : n.accessible ? ", accessible" : ", NOT accessible");
-    out += fmt::format("  {:<22} {} (stage {}{}{})\n", "libcuda probe", s.cuda.status, s.cuda.stage,
+    out += fmt::format("  {:<22} {} (stage {}{}{})\n", "libcuda probe", to_string(s.cuda.status), s.cuda.stage,
                        s.cuda.init_result >= 0 ? ", cuInit " + std::to_string(s.cuda.init_result) : "",
                        fmt::format(", {:.0f} ms", s.cuda.elapsed_ms));
-    out += fmt::format("  {:<22} {} (stage {}{}{})\n", "NVML probe", s.nvml.status, s.nvml.stage,
+    out += fmt::format("  {:<22} {} (stage {}{}{})\n", "NVML probe", to_string(s.nvml.status), s.nvml.stage,
                        s.nvml.driver_version.empty() ? "" : ", driver " + s.nvml.driver_version,
                        fmt::format(", {:.0f} ms", s.nvml.elapsed_ms));
     for (auto& l : s.nvml.links)
       out += fmt::format("  {:<22} {}{}, P2P {}\n", fmt::format("GPU {} <-> GPU {}", l.a, l.b),
                          l.nvlinks ? fmt::format("{} NVLinks, ", l.nvlinks) : l.p2p_nvlink == 0 ? "NVLink, " : std::string(),
-                         l.topology == 0 ? "same board" : l.topology == 10 ? "PCIe switch" : l.topology == 20 ? "PCIe switches"
-                         : l.topology == 30 ? "host bridge" : l.topology == 40 ? "NUMA node" : l.topology == 50 ? "across NUMA nodes" : "topology unknown",
+                         topology_short_name(l.topology),
                          l.p2p_read == 0 ? "ok" : l.p2p_read < 0 ? "unknown" : "refused (" + std::to_string(l.p2p_read) + ")");
     if (!s.cuda.default_order.empty())
       out += fmt::format("  {:<22} {}\n", "CUDA default order", join(s.cuda.default_order, ", "));

@@ -39,14 +39,14 @@ inline Snapshot make_node_snapshot(const NodeSpec& n) {
   s.kernel.loaded = true;
   s.kernel.version = n.driver;
   s.kernel.flavour = "open";
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.stage = "done";
   s.cuda.library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so." + n.driver;
   s.cuda.library_version = n.driver;
   s.cuda.driver_version = n.cuda_api;
   s.cuda.init_result = 0;
   s.cuda.device_count = n.gpus;
-  s.nvml.status = "ok";
+  s.nvml.status = ProbeStatus::Ok;
   s.nvml.driver_version = n.driver;
   s.nvml.cuda_driver_version = n.cuda_api;
   for (int i = 0; i < n.gpus; ++i) {

@@ -20,13 +20,13 @@ Snapshot healthy() {
   s.kernel.flavour = "open";
   for (auto* p : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0"})
     s.kernel.device_nodes.push_back({p, "char-device", 0666, 0, 0, "", true});
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.init_result = 0;
   s.cuda.driver_version = 13000;
   s.cuda.library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
   s.cuda.library_version = "580.159.04";
   s.cuda.devices.push_back({0, "NVIDIA H100 80GB HBM3", 9, 0, 85520809984ull, "GPU-429e", "0000:00:06.0"});
-  s.nvml.status = "ok";
+  s.nvml.status = ProbeStatus::Ok;
   s.nvml.init_result = 0;
   s.nvml.driver_version = "580.159.04";
   s.nvml.devices.push_back({0, "NVIDIA H100 80GB HBM3", "GPU-429e", "0000:00:06.0", 9, 0, 85520809984ull, 0, 0});
@@ -57,7 +57,7 @@ TEST(Checks, EveryCheckHasAUniqueWellFormedId) {
 TEST(Checks, UnboundGpuWhileTheModuleIsLoaded) {
   auto s = healthy();
   s.pci[0].driver = "";
-  s.cuda.status = "init_failed";
+  s.cuda.status = ProbeStatus::InitFailed;
   s.cuda.init_result = 100;
   s.cuda.devices.clear();
   auto got = ids(s);
@@ -67,7 +67,7 @@ TEST(Checks, UnboundGpuWhileTheModuleIsLoaded) {
 
 TEST(Checks, CuinitFailureIsMappedThroughKnowledge) {
   auto s = healthy();
-  s.cuda.status = "init_failed";
+  s.cuda.status = ProbeStatus::InitFailed;
   s.cuda.init_result = 802;
   s.cuda.init_error_name = "CUDA_ERROR_SYSTEM_NOT_READY";
   s.cuda.devices.clear();
@@ -85,14 +85,14 @@ TEST(Checks, CuinitFailureIsMappedThroughKnowledge) {
 
 TEST(Checks, NvmlFailureIsAWarning) {
   auto s = healthy();
-  s.nvml.status = "init_failed";
+  s.nvml.status = ProbeStatus::InitFailed;
   s.nvml.init_result = 999;
   s.nvml.init_error = "Unknown Error";
   auto f = run_checks(s, Knowledge::get());
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].id, "driver.nvml-failed");
   EXPECT_EQ(f[0].severity, Severity::Warning);
-  s.nvml.status = "not_found";
+  s.nvml.status = ProbeStatus::NotFound;
   s.nvml.dlerror = "libnvidia-ml.so.1: cannot open shared object file";
   f = run_checks(s, Knowledge::get());
   ASSERT_EQ(f.size(), 1u);
@@ -110,7 +110,7 @@ TEST(Checks, MismatchFromFileVersionsAlone) {
 
 TEST(Checks, ComputeModeAndCompatFixes) {
   auto s = healthy();
-  s.cuda.status = "init_failed";
+  s.cuda.status = ProbeStatus::InitFailed;
   s.cuda.init_result = 803;
   s.cuda.library_path = "/usr/local/cuda-12.8/compat/libcuda.so.1";
   s.cuda.library_version = "570.124.06";
@@ -126,7 +126,7 @@ TEST(Checks, VisibleDevicesByUuidAreAccepted) {
   auto s = healthy();
   s.env["CUDA_VISIBLE_DEVICES"] = "GPU-429e";
   EXPECT_TRUE(ids(s).empty());
-  s.cuda.status = "init_failed";
+  s.cuda.status = ProbeStatus::InitFailed;
   s.cuda.init_result = 100;
   s.cuda.devices.clear();
   s.env["CUDA_VISIBLE_DEVICES"] = "gpu0";
@@ -158,9 +158,9 @@ TEST(DriverProbe, ParsesTheChildProtocolEvenWhenCutShort) {
   parse_cuda_child_output("device\t0|NVIDIA H100|9|0|1024|GPU-1|0000:00:06.0\ndevice\tbroken\nstatus\tok\n", q);
   ASSERT_EQ(q.devices.size(), 1u);
   EXPECT_EQ(q.devices[0].cc_major, 9);
-  EXPECT_EQ(q.status, "ok");
+  EXPECT_EQ(q.status, ProbeStatus::Ok);
   NvmlProbe n;
   parse_nvml_child_output("init_result\t18\ninit_error\tDriver/library version mismatch\nstatus\tinit_failed\n", n);
   EXPECT_EQ(n.init_result, 18);
-  EXPECT_EQ(n.status, "init_failed");
+  EXPECT_EQ(n.status, ProbeStatus::InitFailed);
 }

@@ -41,7 +41,7 @@ Snapshot machine_with_gpu() {
   s.pci.push_back(d);
   s.kernel.loaded = true;
   s.kernel.version = "580.159.04";
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.driver_version = 13000;
   s.cuda.device_count = 1;
   CudaDevice cd;
@@ -50,7 +50,7 @@ Snapshot machine_with_gpu() {
   s.cuda.devices.push_back(cd);
   cd.pci_bus_id = "0000:00:06.0";
   s.cuda.devices[0].pci_bus_id = cd.pci_bus_id;
-  s.nvml.status = "ok";
+  s.nvml.status = ProbeStatus::Ok;
   s.nvml.driver_version = "580.159.04";
   NvmlDevice nd;
   nd.name = cd.name;
@@ -248,7 +248,7 @@ TEST(Deep, ProgressOnceItTakesMoreThanASecond) {
 TEST(Deep, NoGpuSeenNamesCudaVisibleDevices) {
   Snapshot s = machine_with_gpu();
   s.env["CUDA_VISIBLE_DEVICES"] = "";
-  s.cuda.status = "init_failed";  // the driver probe sees the same environment
+  s.cuda.status = ProbeStatus::InitFailed;  // the driver probe sees the same environment
   s.cuda.devices.clear();
   s.python.interpreters.push_back(venv_with("/venv/bin/python", "torch", "2.9.1+cu128", true, "12.8", ""));
   DeepResult r;
@@ -309,6 +309,23 @@ TEST(Deep, StaticDisagreementIsAGpuenvBug) {
   EXPECT_TRUE(with_id(quiet, "deep.static-disagrees").empty()) << ids;
   EXPECT_TRUE(with_id(quiet, "deep.no-gpu-seen").empty());
   EXPECT_TRUE(with_id(quiet, "deep.framework-failed").empty());
+
+  // The static verdict comes from the registry's first phase, which runs every static check whatever the filter
+  // selects: the deep check alone says what it says in a full run, and the static checks alone say nothing deep.
+  s.deep.results[0].version = "2.8.0+cpu";
+  s.cuda.status = ProbeStatus::InitFailed;  // static: no working GPU; the import used it
+  CheckFilter only_deep;
+  only_deep.only = {"deep.static-disagrees"};
+  auto alone = run_checks(s, Knowledge::get(), only_deep);
+  auto in_all = with_id(run_checks(s, Knowledge::get()), "deep.static-disagrees");
+  ASSERT_EQ(alone.size(), 1u);
+  ASSERT_EQ(in_all.size(), 1u);
+  EXPECT_EQ(evidence(alone[0]), evidence(in_all[0]));
+  EXPECT_NE(evidence(alone[0]).find("cannot use the GPU (the driver probe saw no working GPU (init_failed))"),
+            std::string::npos) << evidence(alone[0]);
+  CheckFilter no_deep;
+  no_deep.skip = {"deep."};
+  for (auto& f : run_checks(s, Knowledge::get(), no_deep)) EXPECT_FALSE(f.id.starts_with("deep.")) << f.id;
 }
 
 TEST(Deep, ResultsSurviveJsonRoundTrip) {

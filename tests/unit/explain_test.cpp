@@ -321,7 +321,7 @@ TEST(Explain, SnapshotNarrowsTheCause) {
   Snapshot s;
   s.kernel.loaded = true;
   s.kernel.version = "535.183.01";
-  s.nvml.status = "ok";
+  s.nvml.status = ProbeStatus::Ok;
   s.nvml.driver_version = "535.183.01";
   s.nvml.cuda_driver_version = 12020;
   Interpreter py;

@@ -34,13 +34,13 @@ Snapshot machine(const std::string& driver = "580.95.05", int driver_cuda = 1300
   s.kernel.version = driver;
   for (auto* p : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0"})
     s.kernel.device_nodes.push_back({p, "char-device", 0666, 0, 0, "", true});
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.init_result = 0;
   s.cuda.driver_version = driver_cuda;
   s.cuda.library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
   s.cuda.library_version = driver;
   s.cuda.devices.push_back({0, gpu, cc_major, cc_minor, 85520809984ull, "GPU-429e", "0000:00:06.0"});
-  s.nvml.status = "ok";
+  s.nvml.status = ProbeStatus::Ok;
   s.nvml.init_result = 0;
   s.nvml.driver_version = driver;
   s.nvml.devices.push_back({0, gpu, "GPU-429e", "0000:00:06.0", cc_major, cc_minor, 85520809984ull, 0, 0});
@@ -175,17 +175,19 @@ TEST(FrameworkKnowledge, MalformedOverrideIsAClearError) {
 // ---- arch coverage ----------------------------------------------------------------------------------------
 
 TEST(Recommend, ArchCoverageRules) {
-  EXPECT_EQ(arch_coverage({"sm_60"}, "6.1"), "sass");  // same major, newer minor
-  EXPECT_EQ(arch_coverage({"6.0"}, "6.1"), "sass");
-  EXPECT_EQ(arch_coverage({"sm_61"}, "6.0"), "");       // older minor cannot run newer SASS
-  EXPECT_EQ(arch_coverage({"sm_90a"}, "9.0"), "sass");
-  EXPECT_EQ(arch_coverage({"sm_90a"}, "10.0"), "");
-  EXPECT_EQ(arch_coverage({"sm_100f"}, "10.3"), "sass");
-  EXPECT_EQ(arch_coverage({"sm_80", "compute_90"}, "12.0"), "ptx");
-  EXPECT_EQ(arch_coverage({"12.0+PTX"}, "12.1"), "sass");
-  EXPECT_EQ(arch_coverage({"9.0+PTX"}, "12.0"), "ptx");
-  EXPECT_EQ(arch_coverage({"7.5", "8.0", "9.0"}, "6.1"), "");
-  EXPECT_EQ(arch_coverage({"garbage", ""}, "9.0"), "");
+  using C = TargetCoverage;
+  EXPECT_EQ(arch_coverage({"sm_60"}, "6.1"), C::Sass);  // same major, newer minor
+  EXPECT_EQ(arch_coverage({"6.0"}, "6.1"), C::Sass);
+  EXPECT_EQ(arch_coverage({"sm_61"}, "6.0"), C::None);  // older minor cannot run newer SASS
+  EXPECT_EQ(arch_coverage({"sm_90a"}, "9.0"), C::Sass);
+  EXPECT_EQ(arch_coverage({"sm_90a"}, "10.0"), C::None);
+  EXPECT_EQ(arch_coverage({"sm_100f"}, "10.3"), C::Sass);
+  EXPECT_EQ(arch_coverage({"sm_80", "compute_90"}, "12.0"), C::Ptx);
+  EXPECT_EQ(arch_coverage({"12.0+PTX"}, "12.1"), C::Sass);
+  EXPECT_EQ(arch_coverage({"9.0+PTX"}, "12.0"), C::Ptx);
+  EXPECT_EQ(arch_coverage({"7.5", "8.0", "9.0"}, "6.1"), C::None);
+  EXPECT_EQ(arch_coverage({"garbage", ""}, "9.0"), C::None);
+  EXPECT_EQ(arch_coverage({"sm_90"}, "not a capability"), C::None);
 }
 
 // ---- "which build runs here?" -----------------------------------------------------------------------------
@@ -289,7 +291,7 @@ TEST(Recommend, EnvironmentKinds) {
 
 TEST(Recommend, QueryFromSnapshot) {
   auto s = machine();
-  auto bq = build_query(s, &s.python.interpreters[0], "torch");
+  auto bq = build_query(s, K(), &s.python.interpreters[0], "torch");
   EXPECT_EQ(bq.driver, "580.95.05");
   EXPECT_EQ(bq.driver_cuda, 13000);
   ASSERT_EQ(bq.ccs.size(), 1u);
@@ -298,7 +300,7 @@ TEST(Recommend, QueryFromSnapshot) {
   EXPECT_EQ(bq.env_kind, "pip");
   s.python.interpreters[0].distributions.push_back(dist("numpy", "2.1.0"));
   s.python.interpreters[0].distributions.back().installer = "uv";
-  EXPECT_EQ(build_query(s, &s.python.interpreters[0], "torch").env_kind, "uv");
+  EXPECT_EQ(build_query(s, K(), &s.python.interpreters[0], "torch").env_kind, "uv");
   // Without CUDA or NVML the PCI device table gives the capability.
   s.cuda.devices.clear();
   s.nvml.devices.clear();

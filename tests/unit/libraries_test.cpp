@@ -14,6 +14,7 @@
 #include "checks/check.hpp"
 #include "elf/elf_file.hpp"
 #include "elf/fatbin.hpp"
+#include "model/gpu_target.hpp"
 #include "elf/ldcache.hpp"
 #include "elf/resolver.hpp"
 #include "probe/libraries.hpp"
@@ -390,7 +391,7 @@ TEST(Fatbin, RealCuda13Libraries) {
   // CUDA 13 libraries target Turing (sm_75) and newer, Hopper included.
   EXPECT_FALSE(info.sass.empty());
   EXPECT_NE(std::find(info.sass.begin(), info.sass.end(), "sm_90"), info.sass.end());
-  for (auto& t : info.sass) EXPECT_GE(elf::parse_target(t).first, 75) << t;
+  for (auto& t : info.sass) EXPECT_GE(GpuTarget::parse(t).value_or(GpuTarget{}).cc, (ComputeCapability{7, 5})) << t;
 }
 
 // --- checks --------------------------------------------------------------------

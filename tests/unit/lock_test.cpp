@@ -28,7 +28,7 @@ Snapshot h100() {
   Snapshot s;
   s.host.arch = "x86_64";
   s.kernel.version = "580.159.04";
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.library_version = "580.159.04";
   s.cuda.driver_version = 13000;
   CudaDevice d;

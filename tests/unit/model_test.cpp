@@ -12,7 +12,7 @@ static Snapshot sample() {
   s.host.user = "alice";
   s.host.home = "/home/alice";
   s.pci.push_back({"0000:00:06.0", "0x10de", "0x2330", "0x10de", "0x16c1", "0x030200", "GH100", "nvidia", 0});
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.devices.push_back({0, "NVIDIA H100 80GB HBM3", 9, 0, 85520809984ull, "GPU-42", "0000:00:06.0"});
   s.env["CUDA_VISIBLE_DEVICES"] = "";
   s.env["PATH"] = "/home/alice/.venv/bin:/usr/bin";
@@ -76,4 +76,42 @@ TEST(Verdict, CountsErrorsAndWarnings) {
   EXPECT_EQ(verdict_line({}), "GPU ready");
   EXPECT_EQ(verdict_line({w}), "GPU ready, with 1 warning");
   EXPECT_EQ(verdict_line({e, w}), "2 problems (1 error, 1 warning)");
+}
+
+TEST(ProbeStatus, EveryStringOfTheSchemaRoundTrips) {
+  for (const char* s : {"ok", "not_found", "missing_symbols", "init_failed", "crashed", "timeout", "skipped", "error"}) {
+    auto v = probe_status_from_string(s);
+    ASSERT_TRUE(v) << s;
+    EXPECT_EQ(to_string(*v), s);
+  }
+  EXPECT_FALSE(probe_status_from_string("failed"));
+  EXPECT_FALSE(probe_status_from_string(""));
+  // In the JSON as the string, read back as the enum; an unknown string is an error naming the field.
+  auto s = sample();
+  s.nvml.status = ProbeStatus::InitFailed;
+  auto text = doctor_to_json(s, {}).dump();
+  EXPECT_NE(text.find("\"status\":\"init_failed\""), std::string::npos);
+  auto doc = parse_doctor_json(text);
+  ASSERT_TRUE(doc) << doc.error();
+  EXPECT_EQ(doc->snapshot.nvml.status, ProbeStatus::InitFailed);
+  EXPECT_EQ(doc->snapshot.cuda.status, ProbeStatus::Ok);
+  auto bad = text;
+  bad.replace(bad.find("\"init_failed\""), 13, "\"exploded\"");
+  EXPECT_FALSE(parse_doctor_json(bad));
+}
+
+TEST(GpuTopology, NamesAndNumbers) {
+  EXPECT_EQ(topology_name(GpuTopology::SingleSwitch), "one PCIe switch");
+  EXPECT_EQ(topology_short_name(GpuTopology::SingleSwitch), "PCIe switch");
+  EXPECT_EQ(topology_name(GpuTopology(60)), "unknown");  // a level NVML may add later
+  EXPECT_EQ(topology_short_name(GpuTopology::Unknown), "topology unknown");
+  // In the JSON as NVML's number, unchanged.
+  auto s = sample();
+  s.nvml.links.push_back({0, 1, GpuTopology::HostBridge, 0, -1, 0});
+  auto text = doctor_to_json(s, {}).dump();
+  EXPECT_NE(text.find("\"topology\":30"), std::string::npos);
+  auto doc = parse_doctor_json(text);
+  ASSERT_TRUE(doc) << doc.error();
+  ASSERT_EQ(doc->snapshot.nvml.links.size(), 1u);
+  EXPECT_EQ(doc->snapshot.nvml.links[0].topology, GpuTopology::HostBridge);
 }

@@ -19,7 +19,7 @@ Snapshot ubuntu_h100() {
   s.pci.push_back({"0000:00:06.0", "0x10de", "0x2330", "0x10de", "0x16c1", "0x030200", "", "nvidia", -1});
   s.kernel.loaded = true;
   s.kernel.version = "580.159.04";
-  s.cuda.status = "ok";
+  s.cuda.status = ProbeStatus::Ok;
   s.cuda.init_result = 0;
   s.libraries.copies.push_back({"cuda", "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
                                 "/usr/lib/x86_64-linux-gnu/libcuda.so.580.159.04", "libcuda.so.1", "580.159.04",
@@ -89,7 +89,7 @@ TEST(NixChecks, OpenglDriverMissingNeedsTheModule) {
   s.host.nixos = true;
   s.host.os_id = "nixos";
   s.libraries.copies.clear();
-  s.cuda.status = "not_found";
+  s.cuda.status = ProbeStatus::NotFound;
   EXPECT_EQ(nix_ids(s), std::vector<std::string>{"nix.opengl-driver-missing"});
   // driver.libcuda-missing stays quiet: one cause, one finding.
   auto all = run_checks(s, Knowledge::get());

@@ -73,10 +73,13 @@ class SnapshotBuilder {
   // A GPU on the PCI bus, bound to nvidia, as libcuda and NVML list it (both numbering it next).
   SnapshotBuilder& gpu(const std::string& name = kH100, int cc_major = 9, int cc_minor = 0,
                        const std::string& bus = "0000:00:06.0", const std::string& uuid = "GPU-429e") {
-    pci_gpu(bus);
-    cuda_device(name, cc_major, cc_minor, bus, uuid);
+    return pci_gpu(bus).driver_gpu(name, cc_major, cc_minor, bus, uuid);
+  }
+  // A GPU as libcuda and NVML list it (not on the PCI bus: a container, a node document).
+  SnapshotBuilder& driver_gpu(const std::string& name = kH100, int cc_major = 9, int cc_minor = 0,
+                              const std::string& bus = "0000:00:06.0", const std::string& uuid = "GPU-429e") {
     s_.nvml.devices.push_back({int(s_.nvml.devices.size()), name, uuid, bus, cc_major, cc_minor, kH100Memory, 0, 0});
-    return *this;
+    return cuda_device(name, cc_major, cc_minor, bus, uuid);
   }
   // A GPU only on the PCI bus (an H100 PCI id), bound to nvidia.
   SnapshotBuilder& pci_gpu(const std::string& bus = "0000:00:06.0") {
@@ -132,7 +135,6 @@ class SnapshotBuilder {
   }
 
   Snapshot& snapshot() { return s_; }  // for the fields no call sets
-  Snapshot build() const { return s_; }
   operator Snapshot() const { return s_; }
 
  private:

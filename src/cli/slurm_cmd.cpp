@@ -1,17 +1,13 @@
 // gpuenv slurm healthcheck: a HealthCheckProgram for slurmd. Runs the doctor
 // checks and drains this node with the failing check as the reason.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 
 #include "cli/cli.hpp"
 #include "fleet/slurm.hpp"
 #include "util/strings.hpp"
+#include "util/subprocess.hpp"
 
 namespace gpuenv {
 
@@ -31,55 +27,18 @@ struct Ran {
   std::string out;
 };
 
-// Runs a program (PATH lookup), capturing stdout and stderr, killed after timeout_s.
+// Runs a program (PATH lookup), capturing stdout and stderr together, killed after timeout_s.
 Ran run_captured(const std::vector<std::string>& argv, double timeout_s) {
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.search_path = true;
+  spec.stderr_mode = ProcessSpec::Stderr::Merge;
+  spec.timeout_s = timeout_s;
+  auto ran = run_process(spec);
   Ran r;
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return r;
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(p[0]);
-    ::close(p[1]);
-    return r;
-  }
-  if (pid == 0) {
-    ::dup2(p[1], 1);
-    ::dup2(p[1], 2);
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::execvp(args[0], args.data());
-    std::string msg = "cannot run " + argv[0] + "\n";
-    (void)!::write(2, msg.data(), msg.size());
-    ::_exit(127);
-  }
-  ::close(p[1]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  char buf[4096];
-  bool killed = false;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      ::kill(pid, SIGKILL);
-      killed = true;
-      break;
-    }
-    pollfd fd{p[0], POLLIN, 0};
-    int n = ::poll(&fd, 1, int(left));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) continue;
-    ssize_t got = ::read(p[0], buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    r.out.append(buf, size_t(got));
-  }
-  ::close(p[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!killed && WIFEXITED(status)) r.status = WEXITSTATUS(status);
+  if (!ran.started()) return r;
+  r.out = ran.exec_error.empty() ? ran.out : "cannot run " + argv[0] + "\n";
+  if (!ran.timed_out) r.status = ran.exit_code;
   return r;
 }
 

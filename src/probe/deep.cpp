@@ -1,13 +1,6 @@
 // doctor --deep: import each framework in a child process of its interpreter and run one GPU op.
 #include "probe/deep.hpp"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +9,7 @@
 #include <set>
 
 #include "util/strings.hpp"
+#include "util/subprocess.hpp"
 
 namespace gpuenv {
 
@@ -228,135 +222,36 @@ DeepResult run_deep_one(const std::string& python, const std::string& framework,
   r.framework = framework;
   r.status = "failed";
   r.stage = "start";
-  auto t0 = std::chrono::steady_clock::now();
 
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
-    r.error = std::string("cannot create a pipe: ") + std::strerror(errno);
+  ProcessSpec spec;
+  spec.argv = {python, "-c", kScript, framework};
+  spec.timeout_s = timeout_s;  // its own process group: a timeout kills whatever the framework started too
+  spec.stdout_keep = kStdoutCap;
+  spec.stderr_keep = kStderrKeep;
+  auto ran = run_process(spec, 1000, on_slow);
+  r.duration_ms = ran.elapsed_ms;
+  if (!ran.started()) {
+    r.error = ran.start_error;
     return r;
   }
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    r.error = std::string("cannot create a pipe: ") + std::strerror(errno);
-    return r;
-  }
-  std::string arg0 = python;
-  std::vector<char*> argv{arg0.data(), const_cast<char*>("-c"), const_cast<char*>(kScript),
-                          const_cast<char*>(framework.c_str()), nullptr};
-  ::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    r.error = std::string("cannot fork: ") + std::strerror(errno);
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
-    return r;
-  }
-  if (pid == 0) {
-    ::setpgid(0, 0);  // its own process group: a timeout kills whatever the framework started too
-    int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    // Default signal dispositions and mask for the interpreter.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execv(python.c_str(), argv.data());
-    const char* msg = std::strerror(errno);
-    (void)!::write(2, "gpuenv: cannot execute ", 23);
-    (void)!::write(2, python.c_str(), python.size());
-    (void)!::write(2, ": ", 2);
-    (void)!::write(2, msg, std::strlen(msg));
-    (void)!::write(2, "\n", 1);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // also from the parent, so the group exists before any kill
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  int fds[2] = {out_pipe[0], err_pipe[0]};
-  std::string out, err;
-  bool open_fd[2] = {true, true};
-  bool exited = false, timed_out = false, slow_told = false;
-  int status = 0;
-  double exited_at = 0;
-  while (open_fd[0] || open_fd[1] || !exited) {
-    double elapsed = ms_since(t0);
-    if (!slow_told && on_slow && elapsed > 1000) {
-      slow_told = true;
-      on_slow();
-    }
-    if (!exited) {
-      pid_t w = ::waitpid(pid, &status, WNOHANG);
-      if (w == pid) {
-        exited = true;
-        exited_at = elapsed;
-      }
-    }
-    // A child that exited but left a descendant holding the pipes: give it a moment, then stop.
-    if (exited && elapsed - exited_at > 200) break;
-    if (!exited && elapsed > timeout_s * 1000) {
-      timed_out = true;
-      ::kill(-pid, SIGKILL);
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      exited = true;
-      break;
-    }
-    pollfd p[2];
-    int n = 0;
-    int map[2];
-    for (int i = 0; i < 2; ++i)
-      if (open_fd[i]) {
-        p[n] = {fds[i], POLLIN, 0};
-        map[n++] = i;
-      }
-    if (n == 0) {
-      ::usleep(10000);
-      continue;
-    }
-    int pr = ::poll(p, nfds_t(n), 50);
-    if (pr < 0 && errno != EINTR) break;
-    for (int k = 0; k < n; ++k) {
-      if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[8192];
-      ssize_t got = ::read(p[k].fd, buf, sizeof buf);
-      if (got > 0) {
-        std::string& dst = map[k] == 0 ? out : err;
-        if (map[k] == 0) {
-          if (dst.size() < kStdoutCap) dst.append(buf, size_t(got));
-        } else {
-          dst.append(buf, size_t(got));
-          if (dst.size() > 2 * kStderrKeep) dst.erase(0, dst.size() - kStderrKeep);
-        }
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        open_fd[map[k]] = false;
-      }
-    }
-  }
-  // Whatever the framework left running in its group goes too.
-  ::kill(-pid, SIGKILL);
-  for (int fd : fds) ::close(fd);
-  r.duration_ms = ms_since(t0);
+  const std::string& out = ran.out;
+  std::string err = ran.exec_error.empty() ? ran.err : "gpuenv: " + ran.exec_error + "\n";
   r.stderr_tail = tail_lines(err, kStderrTail);
 
-  if (timed_out) {
+  if (ran.timed_out) {
     parse_result(out, r);  // nothing, normally
     r.status = "timeout";
     r.error = fmt::format("no answer within {:g} s", timeout_s);
     return r;
   }
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.exit_code = ran.exit_code;
+  r.signal = ran.signal;
   parse_result(out, r);
   if (out.rfind(kMarker) == std::string::npos) {
     r.status = "failed";
     if (r.signal) r.error = "the interpreter was killed by " + signal_text(r.signal) + " before finishing";
-    else if (r.exit_code == 127 && err.find("gpuenv: cannot execute") != std::string::npos)
-      r.error = std::string(trim(err.substr(err.find("gpuenv: cannot execute") + 8)));
-    else
-      r.error = fmt::format("the interpreter exited with status {} before finishing", r.exit_code);
+    else if (!ran.exec_error.empty()) r.error = ran.exec_error;
+    else r.error = fmt::format("the interpreter exited with status {} before finishing", r.exit_code);
   }
   return r;
 }

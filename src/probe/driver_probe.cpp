@@ -1,14 +1,8 @@
 #include "probe/driver_probe.hpp"
 
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstdio>
@@ -21,12 +15,6 @@
 namespace gpuenv {
 
 namespace {
-
-double now_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
 
 // ---- child side: plain C-style code, writes "key\tvalue\n" lines ----------
 
@@ -54,20 +42,6 @@ std::string clean(const char* s) {
 void emit(const std::string& key, const std::string& value) {
   std::string line = key + "\t" + clean(value.c_str()) + "\n";
   emit_raw(line.data(), line.size());
-}
-
-void child_setup(int fd) {
-  g_out = fd;
-  // Crashes must show as signals to the parent, not be caught by a sanitizer
-  // runtime or an inherited handler.
-  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGPIPE}) ::signal(sig, SIG_DFL);
-  // Drivers sometimes print; keep our stdout (which may carry JSON) clean.
-  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull >= 0) {
-    ::dup2(devnull, 0);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-  }
 }
 
 std::string loaded_path(void* sym) {
@@ -282,67 +256,25 @@ struct NvmlMemory {
   cuda_child(lib);
 }
 
-DriverProbe::Child spawn(void (*body)(const std::string&), const std::string& lib) {
-  DriverProbe::Child c;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return c;
-  ::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return c;
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    child_setup(fds[1]);
+// A child running body(lib), its lines streamed to the parent. Crashes show as signals (the runner
+// restores the default handlers a sanitizer runtime replaced) and what drivers print goes to /dev/null,
+// so gpuenv's stdout (which may carry JSON) stays clean. The child stays in gpuenv's process group: a
+// Ctrl-C on the terminal reaches a hung driver too.
+Process spawn(void (*body)(const std::string&), const std::string& lib, double timeout_s) {
+  ProcessSpec spec;
+  spec.function = [body, lib](int fd) {
+    g_out = fd;
     body(lib);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
-  c.pid = pid;
-  c.fd = fds[0];
-  return c;
-}
-
-void drain(DriverProbe::Child& c) {
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(c.fd, buf, sizeof buf);
-    if (n > 0) {
-      c.output.append(buf, size_t(n));
-      continue;
-    }
-    if (n == 0) c.eof = true;
-    else if (errno == EINTR) continue;
-    else if (errno != EAGAIN) c.eof = true;
-    return;
-  }
-}
-
-bool has_final_status(const std::string& out) {
-  return out.starts_with("status\t") || out.find("\nstatus\t") != std::string::npos;
-}
-
-// The child's last line ("status\t...\n", then _exit) has arrived whole: everything it has to say is here.
-bool status_line_complete(const std::string& out) {
-  size_t pos = out.starts_with("status\t") ? 0 : out.find("\nstatus\t");
-  if (pos == std::string::npos) return false;
-  return out.find('\n', pos == 0 ? 0 : pos + 1) != std::string::npos;
-}
-
-void reap(DriverProbe::Child& c, bool kill_it) {
-  if (c.pid <= 0 || c.reaped) return;
-  if (kill_it) ::kill(c.pid, SIGKILL);
-  while (::waitpid(c.pid, &c.wait_status, 0) < 0 && errno == EINTR) {
-  }
-  c.reaped = true;
-  if (c.fd >= 0) {
-    drain(c);
-    ::close(c.fd);
-    c.fd = -1;
-  }
+    return 0;
+  };
+  spec.new_group = false;
+  spec.timeout_s = timeout_s;
+  // Done at its final line: the child's exit (the driver tearing down its context takes tens of
+  // milliseconds) is not waited for.
+  spec.on_line = [](std::string_view line) {
+    return line.starts_with("status\t") ? LineAction::Stop : LineAction::Continue;
+  };
+  return Process(spec);
 }
 
 // Common "key\tvalue" parsing; returns the value of every key through cb.
@@ -358,26 +290,25 @@ void for_each_line(const std::string& out, F&& cb) {
 int to_int(const std::string& s) { return int(parse_int(s).value_or(0)); }
 
 template <class P>
-void apply_exit(const DriverProbe::Child& c, P& p) {
-  if (c.pid <= 0) {
+void apply_exit(const ProcessResult& r, P& p) {
+  if (!r.started()) {
     p.status = ProbeStatus::Error;
     p.dlerror = "could not start the probe process";
     return;
   }
-  if (c.timed_out) {
+  if (r.timed_out) {
     p.status = ProbeStatus::Timeout;
     return;
   }
-  if (WIFSIGNALED(c.wait_status) && !(WTERMSIG(c.wait_status) == SIGKILL && has_final_status(c.output))) {
+  if (r.signal) {
     p.status = ProbeStatus::Crashed;
-    p.signal = WTERMSIG(c.wait_status);
+    p.signal = r.signal;
     return;
   }
   if (p.status == ProbeStatus::Skipped) {
     // Exited without reporting a status: treat as a crash of the library (it called exit()).
     p.status = ProbeStatus::Crashed;
-    p.dlerror = "the probe process exited with status " + std::to_string(WEXITSTATUS(c.wait_status)) +
-                " before finishing";
+    p.dlerror = "the probe process exited with status " + std::to_string(r.exit_code) + " before finishing";
   }
 }
 
@@ -445,24 +376,16 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
   });
 }
 
-DriverProbe::~DriverProbe() {
-  // A child that reported everything was killed in finish() and exits on its own; waiting for it
-  // here would wait for the driver's teardown after all. It stays a zombie until gpuenv exits.
-  for (Child* c : {&cuda_, &nvml_, &order_})
-    if (!c->reported) reap(*c, true);
-}
-
 void DriverProbe::start(const DriverProbeOptions& opts) {
   opts_ = opts;
   if (!opts.enabled) return;
-  start_ms_ = now_ms();
-  cuda_ = spawn(cuda_child, opts.libcuda);
-  nvml_ = spawn(nvml_child, opts.libnvml);
+  cuda_ = spawn(cuda_child, opts.libcuda, opts.timeout_s);
+  nvml_ = spawn(nvml_child, opts.libnvml, opts.timeout_s);
   // With several GPUs and a restricted or reordered view, a third child records CUDA's default numbering;
   // without CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER the main child's numbering is that already.
   order_needed_ = opts.gpu_count_hint > 1;
-  if (order_needed_ && (::getenv("CUDA_VISIBLE_DEVICES") || ::getenv("CUDA_DEVICE_ORDER")))
-    order_ = spawn(cuda_order_child, opts.libcuda);
+  order_started_ = order_needed_ && (::getenv("CUDA_VISIBLE_DEVICES") || ::getenv("CUDA_DEVICE_ORDER"));
+  if (order_started_) order_ = spawn(cuda_order_child, opts.libcuda, opts.timeout_s);
 }
 
 void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
@@ -470,75 +393,18 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
     s.cuda.status = s.nvml.status = ProbeStatus::Skipped;
     return;
   }
-  const double deadline = start_ms_ + opts_.timeout_s * 1000.0;
-  bool slow_reported = false;
-  while (true) {
-    pollfd fds[3];
-    Child* who[3];
-    int n = 0;
-    for (Child* c : {&cuda_, &nvml_, &order_}) {
-      if (c->fd >= 0 && !c->eof && !c->reported) {
-        fds[n] = {c->fd, POLLIN, 0};
-        who[n++] = c;
-      }
-    }
-    if (n == 0) break;
-    double now = now_ms();
-    double left = deadline - now;
-    if (left <= 0) {
-      // A child that already reported its final status is finished, only slow to exit.
-      for (int i = 0; i < n; ++i) {
-        drain(*who[i]);
-        if (!who[i]->eof && !has_final_status(who[i]->output)) who[i]->timed_out = true;
-      }
-      break;
-    }
-    double wait = left;
-    if (on_slow && !slow_reported) {
-      double until_slow = start_ms_ + 1000.0 - now;
-      if (until_slow <= 0) {
-        slow_reported = true;
-        on_slow();
-      } else {
-        wait = std::min(wait, until_slow);
-      }
-    }
-    int r = ::poll(fds, nfds_t(n), int(wait) + 1);
-    if (r < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      if (fds[i].revents) {
-        drain(*who[i]);
-        // Done at its final line: the child's exit (the driver tearing down its context takes
-        // tens of milliseconds) is not waited for.
-        if (!who[i]->eof && status_line_complete(who[i]->output)) who[i]->reported = true;
-        if (who[i]->eof || who[i]->reported) (who[i] == &cuda_ ? cuda_done_ms_ : nvml_done_ms_) = now_ms();
-      }
-    }
-  }
-  // Kill whatever is still running: hung (reaped, so a crash or timeout is told apart), or finished
-  // and busy exiting (killed and left to exit on its own; the kernel reaps it when gpuenv exits).
-  for (Child* c : {&cuda_, &nvml_, &order_}) {
-    if (c->reported && !c->eof && c->pid > 0 && !c->reaped) {
-      ::kill(c->pid, SIGKILL);
-      if (::waitpid(c->pid, &c->wait_status, WNOHANG) == c->pid) c->reaped = true;
-      else c->wait_status = 0;
-      ::close(c->fd);
-      c->fd = -1;
-      continue;
-    }
-    reap(*c, !c->eof);
-  }
+  wait_all({&cuda_, &nvml_, &order_}, 1000, on_slow);
 
   s.cuda = CudaProbe{};
   s.cuda.status = ProbeStatus::Skipped;
-  parse_cuda_child_output(cuda_.output, s.cuda);
+  parse_cuda_child_output(cuda_.result().out, s.cuda);
   if (s.cuda.requested.empty()) s.cuda.requested = opts_.libcuda;
-  apply_exit(cuda_, s.cuda);
-  s.cuda.elapsed_ms = ((cuda_done_ms_ > 0 ? cuda_done_ms_ : now_ms()) - start_ms_);
+  apply_exit(cuda_.result(), s.cuda);
+  s.cuda.elapsed_ms = cuda_.result().elapsed_ms;
 
-  if (order_.pid > 0) {
+  if (order_started_) {
     CudaProbe all;
-    parse_cuda_child_output(order_.output, all);
+    parse_cuda_child_output(order_.result().out, all);
     if (all.status == ProbeStatus::Ok)
       for (auto& d : all.devices) s.cuda.default_order.push_back(d.pci_bus_id);
   } else if (order_needed_ && s.cuda.status == ProbeStatus::Ok) {
@@ -547,10 +413,10 @@ void DriverProbe::finish(Snapshot& s, const std::function<void()>& on_slow) {
 
   s.nvml = NvmlProbe{};
   s.nvml.status = ProbeStatus::Skipped;
-  parse_nvml_child_output(nvml_.output, s.nvml);
+  parse_nvml_child_output(nvml_.result().out, s.nvml);
   if (s.nvml.requested.empty()) s.nvml.requested = opts_.libnvml;
-  apply_exit(nvml_, s.nvml);
-  s.nvml.elapsed_ms = ((nvml_done_ms_ > 0 ? nvml_done_ms_ : now_ms()) - start_ms_);
+  apply_exit(nvml_.result(), s.nvml);
+  s.nvml.elapsed_ms = nvml_.result().elapsed_ms;
 }
 
 }  // namespace gpuenv

@@ -8,9 +8,9 @@
 // initialisation time is the floor of the whole run.
 #include <functional>
 #include <string>
-#include <sys/types.h>
 
 #include "model/snapshot.hpp"
+#include "util/subprocess.hpp"
 
 namespace gpuenv {
 
@@ -26,33 +26,16 @@ struct DriverProbeOptions {
 
 class DriverProbe {
  public:
-  DriverProbe() = default;
-  DriverProbe(const DriverProbe&) = delete;
-  DriverProbe& operator=(const DriverProbe&) = delete;
-  ~DriverProbe();
-
   void start(const DriverProbeOptions& opts);
-  // Waits for both children (up to the timeout, counted from start) and fills
-  // s.cuda and s.nvml. on_slow is called once if they take more than a second.
+  // Waits for the children (up to the timeout, counted from start) and fills s.cuda and s.nvml.
+  // on_slow is called once if they take more than a second. A child still running when the
+  // DriverProbe goes is killed.
   void finish(Snapshot& s, const std::function<void()>& on_slow = {});
-
-  struct Child {
-    pid_t pid = -1;
-    int fd = -1;
-    std::string output;
-    bool eof = false;
-    int wait_status = 0;
-    bool reaped = false;
-    bool timed_out = false;
-    bool reported = false;  // its final status line arrived; its exit is not waited for
-  };
 
  private:
   DriverProbeOptions opts_;
-  Child cuda_, nvml_, order_;
-  bool order_needed_ = false;
-  double start_ms_ = 0;
-  double cuda_done_ms_ = 0, nvml_done_ms_ = 0;
+  Process cuda_, nvml_, order_;
+  bool order_needed_ = false, order_started_ = false;
 };
 
 // Parses a child's line protocol into the model (exposed for unit tests).

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/json.hpp"
+#include "snapshot_builder.hpp"
 
 namespace gpuenv::test {
 
@@ -27,34 +28,23 @@ struct NodeSpec {
 };
 
 inline Snapshot make_node_snapshot(const NodeSpec& n) {
-  Snapshot s;
+  SnapshotBuilder b;
+  b.host("ubuntu").driver(n.driver, n.cuda_api).venv("/opt/venv", "3.12.3", "python3");
+  for (int i = 0; i < n.gpus; ++i)
+    b.driver_gpu(n.gpu_name, n.cc_major, n.cc_minor, fmt::format("0000:{:02x}:00.0", 0x18 + i),
+                 fmt::format("GPU-{}-{:04d}", n.host, i));
+  Snapshot& s = b.snapshot();
   s.tool_version = "0.1.0";
   s.created = "2026-11-24T10:00:00Z";
   s.host.hostname = n.host;
-  s.host.os_id = "ubuntu";
   s.host.os_pretty_name = "Ubuntu 24.04.1 LTS";
   s.host.kernel_release = "6.8.0-48-generic";
-  s.host.arch = "x86_64";
   s.host.glibc_version = "2.39";
-  s.kernel.loaded = true;
-  s.kernel.version = n.driver;
   s.kernel.flavour = "open";
-  s.cuda.status = ProbeStatus::Ok;
   s.cuda.stage = "done";
   s.cuda.library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so." + n.driver;
-  s.cuda.library_version = n.driver;
-  s.cuda.driver_version = n.cuda_api;
-  s.cuda.init_result = 0;
-  s.cuda.device_count = n.gpus;
-  s.nvml.status = ProbeStatus::Ok;
-  s.nvml.driver_version = n.driver;
+  s.nvml.init_result = -1;
   s.nvml.cuda_driver_version = n.cuda_api;
-  for (int i = 0; i < n.gpus; ++i) {
-    auto bus = fmt::format("0000:{:02x}:00.0", 0x18 + i);
-    auto uuid = fmt::format("GPU-{}-{:04d}", n.host, i);
-    s.cuda.devices.push_back({i, n.gpu_name, n.cc_major, n.cc_minor, 85520809984ull, uuid, bus});
-    s.nvml.devices.push_back({i, n.gpu_name, uuid, bus, n.cc_major, n.cc_minor, 85520809984ull, 0, 0});
-  }
   s.libraries.copies.push_back({"cuda", "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
                                 "/usr/lib/x86_64-linux-gnu/libcuda.so." + n.driver, "libcuda.so.1", n.driver,
                                 "ld.so.cache", false, 30000000});
@@ -69,12 +59,7 @@ inline Snapshot make_node_snapshot(const NodeSpec& n) {
     s.libraries.copies.push_back({fmt::format("extra{}", i), fmt::format("/usr/lib/x86_64-linux-gnu/libextra{}.so.1", i),
                                   fmt::format("/usr/lib/x86_64-linux-gnu/libextra{}.so.1.2.3", i),
                                   fmt::format("libextra{}.so.1", i), "1.2.3", "ld.so.cache", false, 123456});
-  Interpreter py;
-  py.path = "/opt/venv/bin/python3";
-  py.realpath = "/usr/bin/python3.12";
-  py.version = "3.12.3";
-  py.kind = "venv";
-  py.prefix = "/opt/venv";
+  auto& py = s.python.interpreters[0];
   py.base_prefix = "/usr";
   py.sys_path.push_back({"/usr/lib/python3.12", "stdlib", "", true});
   py.sys_path.push_back({"/opt/venv/lib/python3.12/site-packages", "site-packages", "", true});
@@ -85,21 +70,13 @@ inline Snapshot make_node_snapshot(const NodeSpec& n) {
                                 {"numpy>=1.26", "typing-extensions>=4.8; python_version < \"3.13\"", "filelock"},
                                 "uv"});
   if (!n.torch.empty()) {
-    Framework t;
-    t.name = "torch";
-    t.version = n.torch;
-    t.location = "/opt/venv/lib/python3.12/site-packages/torch";
-    t.distribution = "torch";
-    t.cuda_build = !n.torch_cuda.empty();
-    t.cuda_version = n.torch_cuda;
+    auto t = framework("torch", n.torch, n.torch_cuda, "/opt/venv/lib/python3.12/site-packages/torch");
     t.cudnn_version = "9.19.0";
     t.variant = n.torch_cuda.empty() ? "cpu" : "cu130";
     t.required_wheels = {"nvidia-cudnn-cu13", "nvidia-cublas"};
     t.arch_list = n.torch_arch;
     py.frameworks.push_back(t);
   }
-  s.python.interpreters.push_back(py);
-  s.python.active = 0;
   return s;
 }
 

@@ -6,31 +6,17 @@
 
 #include "checks/check.hpp"
 #include "probe/driver_probe.hpp"
+#include "snapshot_builder.hpp"
 
 using namespace gpuenv;
 
 namespace {
 
 Snapshot healthy() {
-  Snapshot s;
-  s.pci_bus_visible = true;
-  s.pci.push_back({"0000:00:06.0", "0x10de", "0x2330", "0x10de", "0x16c1", "0x030200", "", "nvidia", -1});
-  s.kernel.loaded = true;
-  s.kernel.version = "580.159.04";
-  s.kernel.flavour = "open";
-  for (auto* p : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0"})
-    s.kernel.device_nodes.push_back({p, "char-device", 0666, 0, 0, "", true});
-  s.cuda.status = ProbeStatus::Ok;
-  s.cuda.init_result = 0;
-  s.cuda.driver_version = 13000;
-  s.cuda.library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
-  s.cuda.library_version = "580.159.04";
-  s.cuda.devices.push_back({0, "NVIDIA H100 80GB HBM3", 9, 0, 85520809984ull, "GPU-429e", "0000:00:06.0"});
-  s.nvml.status = ProbeStatus::Ok;
-  s.nvml.init_result = 0;
-  s.nvml.driver_version = "580.159.04";
-  s.nvml.devices.push_back({0, "NVIDIA H100 80GB HBM3", "GPU-429e", "0000:00:06.0", 9, 0, 85520809984ull, 0, 0});
-  return s;
+  test::SnapshotBuilder b;
+  b.driver("580.159.04", 13000).device_nodes().gpu();
+  b.snapshot().kernel.flavour = "open";
+  return b;
 }
 
 std::vector<std::string> ids(const Snapshot& s) {

@@ -14,6 +14,7 @@
 #include "model/json.hpp"
 #include "probe/deep.hpp"
 #include "run.hpp"
+#include "snapshot_builder.hpp"
 
 using namespace gpuenv;
 namespace fs = std::filesystem;
@@ -32,41 +33,9 @@ const char* kOkTorch =
 echo '@@gpuenv-deep@@ {"ok": true, "stage": "done", "version": "2.9.1+cu128", "location": "/venv/lib/python3.12/site-packages/torch", "cuda_version": "12.8", "cuda_build": true, "device_count": 1, "devices": ["NVIDIA H100 80GB HBM3"], "op_result": "4.0"}')";
 
 Snapshot machine_with_gpu() {
-  Snapshot s;
-  PciDevice d;
-  d.address = "0000:00:06.0";
-  d.vendor_id = "0x10de";
-  d.device_id = "0x2330";
-  d.driver = "nvidia";
-  s.pci.push_back(d);
-  s.kernel.loaded = true;
-  s.kernel.version = "580.159.04";
-  s.cuda.status = ProbeStatus::Ok;
-  s.cuda.driver_version = 13000;
-  s.cuda.device_count = 1;
-  CudaDevice cd;
-  cd.name = "NVIDIA H100 80GB HBM3";
-  cd.cc_major = 9;
-  s.cuda.devices.push_back(cd);
-  cd.pci_bus_id = "0000:00:06.0";
-  s.cuda.devices[0].pci_bus_id = cd.pci_bus_id;
-  s.nvml.status = ProbeStatus::Ok;
-  s.nvml.driver_version = "580.159.04";
-  NvmlDevice nd;
-  nd.name = cd.name;
-  nd.pci_bus_id = cd.pci_bus_id;
-  nd.cc_major = 9;
-  s.nvml.devices.push_back(nd);
+  Snapshot s = test::SnapshotBuilder().driver("580.159.04", 13000).device_nodes().gpu();
   s.kernel.uvm_loaded = true;
   s.kernel.proc_gpus = {"0000:00:06.0"};
-  for (auto* p : {"/dev/nvidiactl", "/dev/nvidia0", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"}) {
-    DeviceNode n;
-    n.path = p;
-    n.kind = "char-device";
-    n.mode = 0666;
-    n.accessible = true;
-    s.kernel.device_nodes.push_back(n);
-  }
   return s;
 }
 
@@ -75,12 +44,8 @@ Interpreter venv_with(const std::string& python, const std::string& fw_name, con
   Interpreter py;
   py.path = python;
   py.prefix = fs::path(python).parent_path().parent_path().string();
-  Framework fw;
-  fw.name = fw_name;
-  fw.version = version;
+  auto fw = test::framework(fw_name, version, cuda_version, location);
   fw.cuda_build = cuda;
-  fw.cuda_version = cuda_version;
-  fw.location = location;
   py.frameworks.push_back(fw);
   return py;
 }

@@ -11,6 +11,7 @@
 #include "checks/recommend.hpp"
 #include "probe/probes.hpp"
 #include "run.hpp"
+#include "snapshot_builder.hpp"
 #include "util/strings.hpp"
 
 namespace fs = std::filesystem;
@@ -25,49 +26,14 @@ bool has(const std::string& text, const std::string& needle) { return text.find(
 // An H100 with driver 580.95.05 (CUDA 13.0) and one venv interpreter.
 Snapshot machine(const std::string& driver = "580.95.05", int driver_cuda = 13000, const std::string& gpu = "NVIDIA H100 80GB HBM3",
                  int cc_major = 9, int cc_minor = 0) {
-  Snapshot s;
-  s.host.arch = "x86_64";
-  s.host.os_id = "ubuntu";
-  s.pci_bus_visible = true;
-  s.pci.push_back({"0000:00:06.0", "0x10de", "0x2330", "0x10de", "0x16c1", "0x030200", "", "nvidia", -1});
-  s.kernel.loaded = true;
-  s.kernel.version = driver;
-  for (auto* p : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0"})
-    s.kernel.device_nodes.push_back({p, "char-device", 0666, 0, 0, "", true});
-  s.cuda.status = ProbeStatus::Ok;
-  s.cuda.init_result = 0;
-  s.cuda.driver_version = driver_cuda;
-  s.cuda.library_path = "/usr/lib/x86_64-linux-gnu/libcuda.so.1";
-  s.cuda.library_version = driver;
-  s.cuda.devices.push_back({0, gpu, cc_major, cc_minor, 85520809984ull, "GPU-429e", "0000:00:06.0"});
-  s.nvml.status = ProbeStatus::Ok;
-  s.nvml.init_result = 0;
-  s.nvml.driver_version = driver;
-  s.nvml.devices.push_back({0, gpu, "GPU-429e", "0000:00:06.0", cc_major, cc_minor, 85520809984ull, 0, 0});
-  Interpreter py;
-  py.path = "/home/u/proj/.venv/bin/python";
-  py.realpath = "/usr/bin/python3.12";
-  py.version = "3.12.3";
-  py.kind = "venv";
-  py.prefix = "/home/u/proj/.venv";
-  s.python.interpreters.push_back(py);
-  s.python.active = 0;
-  return s;
+  return test::SnapshotBuilder().host("ubuntu").driver(driver, driver_cuda).device_nodes().gpu(gpu, cc_major, cc_minor)
+      .venv("/home/u/proj/.venv");
 }
 
 const std::string kSite = "/home/u/proj/.venv/lib/python3.12/site-packages";
 
 Framework torch(const std::string& version, const std::string& cuda) {
-  Framework f;
-  f.name = "torch";
-  f.version = version;
-  f.location = kSite + "/torch";
-  f.distribution = "torch";
-  f.cuda_build = !cuda.empty();
-  f.cuda_version = cuda;
-  auto plus = version.find('+');
-  f.variant = plus == std::string::npos ? "" : version.substr(plus + 1);
-  return f;
+  return test::framework("torch", version, cuda, kSite + "/torch");
 }
 
 Distribution dist(const std::string& name, const std::string& version, std::vector<std::string> requires_dist = {}) {

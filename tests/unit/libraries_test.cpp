@@ -19,6 +19,7 @@
 #include "elf/resolver.hpp"
 #include "probe/libraries.hpp"
 #include "run.hpp"
+#include "snapshot_builder.hpp"
 #include "util/strings.hpp"
 
 namespace fs = std::filesystem;
@@ -411,15 +412,6 @@ Resolution res(std::string name, std::string path, std::string reason, std::stri
 }
 
 Snapshot base() {
-  Snapshot s;
-  s.host.arch = "x86_64";
-  s.host.os_id = "ubuntu";
-  s.kernel.version = "580.159.04";
-  s.cuda.driver_version = 13000;
-  CudaDevice d;
-  d.cc_major = 9;
-  d.cc_minor = 0;
-  s.cuda.devices.push_back(d);
   Consumer c;
   c.name = "torch";
   c.kind = "framework";
@@ -432,15 +424,9 @@ Snapshot base() {
   k.path = "/opt/torch/.venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so";
   k.sass = {"sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"};
   c.kernels.push_back(k);
-  s.libraries.consumers.push_back(c);
-  LibraryCopy w;
-  w.name = "cudnn";
-  w.soname = "libcudnn.so.9";
-  w.path = w.realpath = nv + "/cudnn/lib/libcudnn.so.9";
-  w.version = "9.19.0.56";
-  w.origin = "site-packages";
-  s.libraries.copies.push_back(w);
-  return s;
+  auto wheel = test::library_copy("cudnn", nv + "/cudnn/lib/libcudnn.so.9", "9.19.0.56", "site-packages");
+  wheel.soname = "libcudnn.so.9";
+  return test::SnapshotBuilder().host("ubuntu").driver("580.159.04", 13000).cuda_device().consumer(c).library(wheel);
 }
 
 std::vector<std::string> ids(const Snapshot& s) {

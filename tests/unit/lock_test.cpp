@@ -4,6 +4,7 @@
 
 #include "lock/diff.hpp"
 #include "lock/lock.hpp"
+#include "snapshot_builder.hpp"
 #include "util/strings.hpp"
 
 using namespace gpuenv;
@@ -12,56 +13,27 @@ namespace {
 
 const std::string kSite = "/opt/torch/.venv/lib/python3.12/site-packages";
 
-LibraryCopy lib(std::string name, std::string path, std::string version, std::string origin, std::uint64_t size) {
-  LibraryCopy c;
-  c.name = std::move(name);
-  c.path = path;
-  c.realpath = path;
-  c.version = std::move(version);
-  c.origin = std::move(origin);
-  c.size = size;
-  return c;
-}
-
 // The H100 machine as captured (/work/cap): driver 580.159.04, torch 2.11.0+cu130 with wheel cuDNN 9.19.
 Snapshot h100() {
-  Snapshot s;
-  s.host.arch = "x86_64";
-  s.kernel.version = "580.159.04";
-  s.cuda.status = ProbeStatus::Ok;
-  s.cuda.library_version = "580.159.04";
-  s.cuda.driver_version = 13000;
-  CudaDevice d;
-  d.name = "NVIDIA H100 80GB HBM3";
-  d.cc_major = 9;
-  s.cuda.devices.push_back(d);
-  s.env["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib64:/usr/local/nvidia/lib";
-  Interpreter py;
-  py.path = "/opt/torch/.venv/bin/python3";
-  py.realpath = "/usr/bin/python3.12";
-  py.version = "3.12.3";
-  py.kind = "venv";
-  py.prefix = "/opt/torch/.venv";
-  Framework t;
-  t.name = "torch";
-  t.version = "2.11.0+cu130";
-  t.distribution = "torch";
-  t.cuda_build = true;
-  t.cuda_version = "13.0";
-  t.cudnn_version = "9.17.1";
-  t.location = kSite + "/torch";
-  py.frameworks.push_back(t);
-  py.distributions.push_back({"nvidia-cudnn-cu13", "9.19.0.56", kSite, "", {}, "pip"});
-  py.distributions.push_back({"torch", "2.11.0+cu130", kSite, "", {}, "pip"});
-  s.python.interpreters.push_back(py);
-  s.python.active = 0;
-  s.libraries.copies.push_back(lib("cuda", "/usr/local/nvidia/lib64/libcuda.so.580.159.04", "580.159.04", "LD_LIBRARY_PATH", 1000));
-  s.libraries.copies.push_back(lib("nvidia-ml", "/usr/local/nvidia/lib64/libnvidia-ml.so.580.159.04", "580.159.04", "LD_LIBRARY_PATH", 900));
-  s.libraries.copies.push_back(lib("cudnn", kSite + "/nvidia/cudnn/lib/libcudnn.so.9", "9.19.0", "wheel", 129240));
-  s.libraries.copies.push_back(lib("cublas", kSite + "/nvidia/cu13/lib/libcublas.so.13", "13.1.0", "wheel", 54177976));
-  s.libraries.copies.push_back(lib("cudnn", "/usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "9.14.0", "default", 129000));
-  s.libraries.copies.push_back(lib("cudnn", "/other/env/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9", "9.1.0", "wheel", 1));
-  return s;
+  auto torch = test::framework("torch", "2.11.0+cu130", "13.0", kSite + "/torch");
+  torch.variant = "";
+  torch.cudnn_version = "9.17.1";
+  using test::library_copy;
+  return test::SnapshotBuilder()
+      .host("ubuntu")
+      .driver("580.159.04", 13000)
+      .cuda_device()
+      .env("LD_LIBRARY_PATH", "/usr/local/nvidia/lib64:/usr/local/nvidia/lib")
+      .venv("/opt/torch/.venv", "3.12.3", "python3")
+      .framework(torch)
+      .distribution("nvidia-cudnn-cu13", "9.19.0.56", kSite)
+      .distribution("torch", "2.11.0+cu130", kSite)
+      .library(library_copy("cuda", "/usr/local/nvidia/lib64/libcuda.so.580.159.04", "580.159.04", "LD_LIBRARY_PATH", 1000))
+      .library(library_copy("nvidia-ml", "/usr/local/nvidia/lib64/libnvidia-ml.so.580.159.04", "580.159.04", "LD_LIBRARY_PATH", 900))
+      .library(library_copy("cudnn", kSite + "/nvidia/cudnn/lib/libcudnn.so.9", "9.19.0", "wheel", 129240))
+      .library(library_copy("cublas", kSite + "/nvidia/cu13/lib/libcublas.so.13", "13.1.0", "wheel", 54177976))
+      .library(library_copy("cudnn", "/usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "9.14.0", "default", 129000))
+      .library(library_copy("cudnn", "/other/env/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9", "9.1.0", "wheel", 1));
 }
 
 FileHasher fake_hash() {

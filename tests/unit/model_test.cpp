@@ -2,20 +2,21 @@
 
 #include "model/json.hpp"
 #include "report/report.hpp"
+#include "snapshot_builder.hpp"
 
 using namespace gpuenv;
 
 static Snapshot sample() {
-  Snapshot s;
+  Snapshot s = test::SnapshotBuilder()
+                   .gpu(test::kH100, 9, 0, "0000:00:06.0", "GPU-42")
+                   .env("CUDA_VISIBLE_DEVICES", "")
+                   .env("PATH", "/home/alice/.venv/bin:/usr/bin");
   s.tool_version = "0.1.0";
   s.host.hostname = "gpu-node-01";
   s.host.user = "alice";
   s.host.home = "/home/alice";
-  s.pci.push_back({"0000:00:06.0", "0x10de", "0x2330", "0x10de", "0x16c1", "0x030200", "GH100", "nvidia", 0});
+  s.pci[0].name = "GH100";
   s.cuda.status = ProbeStatus::Ok;
-  s.cuda.devices.push_back({0, "NVIDIA H100 80GB HBM3", 9, 0, 85520809984ull, "GPU-42", "0000:00:06.0"});
-  s.env["CUDA_VISIBLE_DEVICES"] = "";
-  s.env["PATH"] = "/home/alice/.venv/bin:/usr/bin";
   return s;
 }
 

@@ -6,24 +6,17 @@
 
 #include "checks/check.hpp"
 #include "nix/generate.hpp"
+#include "snapshot_builder.hpp"
 
 using namespace gpuenv;
 
 namespace {
 
 Snapshot ubuntu_h100() {
-  Snapshot s;
-  s.host.os_id = "ubuntu";
+  Snapshot s = test::SnapshotBuilder().host("ubuntu").driver("580.159.04").pci_gpu().library(
+      {"cuda", "/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/lib/x86_64-linux-gnu/libcuda.so.580.159.04", "libcuda.so.1",
+       "580.159.04", "ld.so.conf", false, 1, "x86_64", 64, "", ""});
   s.host.os_pretty_name = "Ubuntu 24.04.3 LTS";
-  s.pci_bus_visible = true;
-  s.pci.push_back({"0000:00:06.0", "0x10de", "0x2330", "0x10de", "0x16c1", "0x030200", "", "nvidia", -1});
-  s.kernel.loaded = true;
-  s.kernel.version = "580.159.04";
-  s.cuda.status = ProbeStatus::Ok;
-  s.cuda.init_result = 0;
-  s.libraries.copies.push_back({"cuda", "/usr/lib/x86_64-linux-gnu/libcuda.so.1",
-                                "/usr/lib/x86_64-linux-gnu/libcuda.so.580.159.04", "libcuda.so.1", "580.159.04",
-                                "ld.so.conf", false, 1, "x86_64", 64, "", ""});
   return s;
 }
 

@@ -10,6 +10,8 @@
 
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
+#include "model/reports.hpp"
+#include "report/formats.hpp"
 #include "report/report.hpp"
 
 namespace gpuenv {
@@ -37,6 +39,19 @@ struct Cli {
   }
 };
 
+// --format NAME, with --json and --markdown as aliases: the same flags on every command, from the table of
+// formats (report/formats.hpp). resolve() throws UsageError (exit 2) for a format the report does not have.
+struct FormatArgs {
+  ReportKind kind = ReportKind::Doctor;
+  std::string name = "text";
+  bool json = false, markdown = false;
+  Format resolve() const;
+  Format resolve(ReportKind k) const;  // the same, checked against another report of the command (explain --list)
+};
+// Registers --format, --json and (when the report has Markdown) --markdown on `cmd`.
+void add_format_options(CLI::App* cmd, FormatArgs& f, ReportKind kind, const std::string& json_help = "Same as --format json",
+                        const std::string& markdown_help = "Same as --format markdown");
+
 void add_doctor_command(Cli& cli);
 void add_checks_command(Cli& cli);
 void add_ldd_command(Cli& cli);
@@ -54,13 +69,9 @@ struct DoctorInputs {
   bool deep = false;          // doctor --deep: import each framework for real (src/probe/deep.cpp)
   double deep_timeout = 20;   // seconds per framework
 };
-struct DoctorRun {
-  Snapshot snap;
-  std::vector<Finding> findings;
-  std::vector<CheckRun> checks;  // the checks that ran (after --only/--skip)
-};
-// Probes (or reads --from) and runs the checks. Throws UsageError for bad input.
-DoctorRun run_doctor_pipeline(const DoctorInputs& in);
+// Probes (or reads --from) and runs the checks; the report (model/reports.hpp) also says which checks ran and
+// which --only/--skip left out. Throws UsageError for bad input.
+DoctorReport run_doctor_pipeline(const DoctorInputs& in);
 // Registers --from, --root, --only, --skip, --timeout, --libcuda, --libnvml, --no-driver.
 void add_doctor_inputs(CLI::App* cmd, DoctorInputs& in);
 void add_run_command(Cli& cli);

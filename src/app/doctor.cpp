@@ -21,7 +21,7 @@ std::vector<std::string> split_ids(const std::vector<std::string>& in) {
 
 }  // namespace
 
-DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
+DoctorReport run_doctor_pipeline(const DoctorInputs& a) {
   CheckFilter filter{split_ids(a.only), split_ids(a.skip)};
   auto unknown = unknown_check_ids(filter);
   if (!unknown.empty()) {
@@ -35,7 +35,7 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
     throw UsageError("--deep imports the frameworks on this machine; --from replays a snapshot, with the deep results it holds");
   if (a.deep && a.root != "/") throw UsageError("--deep runs the interpreters of this machine and cannot be combined with --root");
 
-  DoctorRun run;
+  DoctorReport run;
   Snapshot& snap = run.snap;
   if (!a.from.empty()) {
     auto doc = parse_doctor_json(read_input_file(a.from));
@@ -59,8 +59,12 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
     }
   }
   run.findings = run_checks(snap, Knowledge::get(), filter);
-  for (auto& c : all_checks())
+  run.selection.only = filter.only;
+  run.selection.skip = filter.skip;
+  for (auto& c : all_checks()) {
     if (filter.selects(c.id)) run.checks.push_back({c.id, c.severity});
+    else run.selection.skipped.push_back(c.id);
+  }
   return run;
 }
 

@@ -11,7 +11,7 @@
 #include "env/spec.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
-#include "report/report.hpp"  // CheckRun
+#include "model/reports.hpp"
 
 namespace gpuenv {
 
@@ -28,13 +28,9 @@ struct DoctorInputs {
   std::optional<FoundSpec> spec;
 };
 
-struct DoctorRun {
-  Snapshot snap;
-  std::vector<Finding> findings;
-  std::vector<CheckRun> checks;  // the checks that ran (after --only/--skip)
-};
 
 // Probes (or reads --from) and runs the checks. Throws UsageError for bad input.
-DoctorRun run_doctor_pipeline(const DoctorInputs& in);
+// The report (model/reports.hpp) also says which checks ran and which --only/--skip left out.
+DoctorReport run_doctor_pipeline(const DoctorInputs& in);
 
 }  // namespace gpuenv

@@ -13,6 +13,8 @@
 #include "env/spec.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
+#include "model/reports.hpp"
+#include "report/formats.hpp"
 #include "report/report.hpp"
 #include "util/errors.hpp"
 
@@ -36,6 +38,19 @@ struct Cli {
   }
 };
 
+// --format NAME, with --json and --markdown as aliases: the same flags on every command, from the table of
+// formats (report/formats.hpp). resolve() throws UsageError (exit 2) for a format the report does not have.
+struct FormatArgs {
+  ReportKind kind = ReportKind::Doctor;
+  std::string name = "text";
+  bool json = false, markdown = false;
+  Format resolve() const;
+  Format resolve(ReportKind k) const;  // the same, checked against another report of the command (explain --list)
+};
+// Registers --format, --json and (when the report has Markdown) --markdown on `cmd`.
+void add_format_options(CLI::App* cmd, FormatArgs& f, ReportKind kind, const std::string& json_help = "Same as --format json",
+                        const std::string& markdown_help = "Same as --format markdown");
+
 void add_doctor_command(Cli& cli);
 void add_checks_command(Cli& cli);
 void add_ldd_command(Cli& cli);
@@ -43,7 +58,7 @@ void add_fleet_command(Cli& cli);
 void add_slurm_command(Cli& cli);
 
 // The doctor pipeline with its progress lines on stderr when that is a terminal.
-DoctorRun run_doctor_pipeline_here(DoctorInputs in);
+DoctorReport run_doctor_pipeline_here(DoctorInputs in);
 // Registers --from, --root, --only, --skip, --timeout, --libcuda, --libnvml, --no-driver.
 void add_doctor_inputs(CLI::App* cmd, DoctorInputs& in);
 void add_run_command(Cli& cli);

@@ -6,21 +6,20 @@
 
 namespace gpuenv {
 
-std::string changes_json(const std::vector<LockChange>& changes);
-std::string changes_summary(const std::vector<LockChange>& changes);
 int exit_for(const std::vector<LockChange>& changes, bool allow_compatible);
 
 void add_diff_command(Cli& cli) {
   static std::string a, b;
-  static bool json = false, allow_compatible = false;
+  static FormatArgs format;
+  static bool allow_compatible = false;
   auto* cmd = cli.add("diff", "Compare two locks or snapshots (two machines, or before and after an update)", [] {
+    Format f = format.resolve();
     auto la = read_lock_or_snapshot(a);
     auto lb = read_lock_or_snapshot(b);
     auto changes = diff_locks(la, lb);
-    std::string out;
-    if (json) out = changes_json(changes);
-    else if (changes.empty()) out = "gpuenv diff: no differences\n";
-    else out = "gpuenv diff: " + changes_summary(changes) + " from " + a + " to " + b + "\n" + render_changes(changes, should_color(1));
+    RenderOptions o;
+    o.style.color = should_color(1);
+    std::string out = render(DiffReport{a, b, changes}, f, o);
     write_output("", out);
     return exit_for(changes, allow_compatible);
   });
@@ -34,7 +33,7 @@ void add_diff_command(Cli& cli) {
       "Exit status: 0 no differences, 1 differences, 2 an unreadable or bad input.");
   cmd->add_option("A", a, "The earlier lock or snapshot")->required();
   cmd->add_option("B", b, "The later lock or snapshot")->required();
-  cmd->add_flag("--json", json, "Print the changes as JSON");
+  add_format_options(cmd, format, ReportKind::Diff, "Print the changes as JSON");
   cmd->add_flag("--allow-compatible", allow_compatible, "Exit 0 when every change is judged fine");
 }
 

@@ -18,8 +18,7 @@ namespace {
 
 struct DoctorArgs {
   DoctorInputs in;
-  std::string format = "text";
-  bool json = false, markdown = false;
+  FormatArgs format;
   bool redact = false;
   int verbose = 0;
   bool strict = false;
@@ -28,7 +27,7 @@ struct DoctorArgs {
 
 }  // namespace
 
-DoctorRun run_doctor_pipeline_here(DoctorInputs in) {
+DoctorReport run_doctor_pipeline_here(DoctorInputs in) {
   if (::isatty(2)) in.on_progress = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
   return run_doctor_pipeline(in);
 }
@@ -47,27 +46,16 @@ void add_doctor_inputs(CLI::App* cmd, DoctorInputs& a) {
 namespace {
 
 int run_doctor(const DoctorArgs& a) {
-  std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
+  Format format = a.format.resolve();
   auto run = run_doctor_pipeline_here(a.in);
   const Snapshot& snap = run.snap;
   const auto& findings = run.findings;
 
-  std::string text;
-  if (format == "json") text = render_json(snap, findings);
-  else if (format == "markdown" || format == "md") text = render_markdown(snap, findings);
-  else if (format == "text") {
-    TextOptions t;
-    t.style.color = a.output.empty() && should_color(1);
-    t.verbosity = a.verbose;
-    text = render_text(snap, findings, t);
-  } else if (format == "prometheus" || format == "nfd") {
-    ExporterOptions e;
-    e.checks = run.checks;
-    e.stack_fingerprint = stack_fingerprint(snap).digest;
-    text = format == "nfd" ? render_nfd(snap, findings, e) : render_prometheus(snap, findings, e);
-  } else {
-    throw UsageError("unknown --format '" + format + "' (text, json, markdown, prometheus, nfd)");
-  }
+  RenderOptions o;
+  o.style.color = a.output.empty() && should_color(1);
+  o.verbosity = a.verbose;
+  if (format == Format::Prometheus || format == Format::Nfd) o.stack_fingerprint = stack_fingerprint(snap).digest;
+  std::string text = render(run, format, o);
   if (a.redact) text = Redactor::from(snap).apply(std::move(text));
   write_output(a.output, text);
 
@@ -94,10 +82,7 @@ void add_doctor_command(Cli& cli) {
       "  gpuenv doctor --format prometheus -o /var/lib/node_exporter/textfile_collector/gpuenv.prom\n"
       "  gpuenv doctor --format nfd -o /etc/kubernetes/node-feature-discovery/features.d/gpuenv\n"
       "                                      node exporters, written atomically (docs/fleet.md)");
-  cmd->add_option("--format", a.format, "Output format: text, json, markdown, prometheus (node_exporter textfile), nfd (Node Feature Discovery features.d)")
-      ->check(CLI::IsMember({"text", "json", "markdown", "md", "prometheus", "nfd"}));
-  cmd->add_flag("--json", a.json, "Same as --format json");
-  cmd->add_flag("--markdown", a.markdown, "Same as --format markdown (a bug-report body)");
+  add_format_options(cmd, a.format, ReportKind::Doctor, "Same as --format json", "Same as --format markdown (a bug-report body)");
   add_doctor_inputs(cmd, a.in);
   cmd->add_flag("--deep", a.in.deep,
                 "Also import each framework found (torch, TensorFlow, JAX, CuPy) with its interpreter in a child process and "

@@ -44,8 +44,9 @@ std::string statements(const Activation& act, const std::string& shell) {
 void add_env_command(Cli& cli) {
   static ActivationArgs a;
   static std::string shell;
-  static bool json = false;
+  static FormatArgs format;
   auto* cmd = cli.add("env", "Print the project's environment as statements for eval (bash, zsh, fish)", [] {
+    bool json = format.resolve() == Format::Json;
     auto spec = spec_for_command(a);
     auto p = activate_for_command(spec, a);
     std::string sh = shell;
@@ -88,7 +89,7 @@ void add_env_command(Cli& cli) {
       "  use gpuenv                           in .envrc (direnv; share/direnv/gpuenv.sh)");
   cmd->add_option("--shell", shell, "bash, zsh, sh or fish (default: from $SHELL)")
       ->check(CLI::IsMember({"bash", "zsh", "sh", "fish"}));
-  cmd->add_flag("--json", json, "Print the changes and their reasons as JSON");
+  add_format_options(cmd, format, ReportKind::Env, "Print the changes and their reasons as JSON");
   cmd->add_option("--spec", a.spec, "Use this spec instead of looking for gpuenv.toml");
   cmd->add_flag("-v,--verbose", a.verbose, "Add each change's reason as a comment");
   cmd->add_option("--root", a.root, "Read files under DIR instead of / (tests)")->group("");

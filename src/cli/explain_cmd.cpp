@@ -1,5 +1,4 @@
 // gpuenv explain: known error messages in a log -> the check, root cause and fix.
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,8 +18,7 @@ struct ExplainArgs {
   std::string file;
   std::string from;
   bool here = false;
-  std::string format = "text";
-  bool json = false, markdown = false;
+  FormatArgs format;
   bool strict = false;
   bool list = false;
   double timeout = 5.0;
@@ -34,32 +32,16 @@ int count_lines(const std::string& s) {
   return s.back() == '\n' ? n : n + 1;
 }
 
-std::string list_messages(const Knowledge& k, bool json) {
-  if (json) {
-    Json arr = Json::array();
-    for (auto& m : k.messages())
-      arr.push_back(Json{{"id", m.check.empty() ? m.id : m.check}, {"entry", m.id}, {"severity", m.severity},
-                         {"emitter", m.emitter}, {"pattern", m.pattern}, {"source", m.source}});
-    return arr.dump(2) + "\n";
-  }
-  std::string out;
-  size_t w = 0;
-  for (auto& m : k.messages()) w = std::max(w, m.id.size());
-  for (auto& m : k.messages())
-    out += fmt::format("{:<{}}  {:<32}  {:<7}  {}\n", m.id, w, m.check.empty() ? "-" : m.check, m.severity, m.emitter);
-  return out;
-}
-
 int run_explain(const ExplainArgs& a) {
   const Knowledge& know = Knowledge::get();
-  std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
   if (a.list) {
-    write_output(a.output, list_messages(know, format == "json"));
+    write_output(a.output, render_message_list(know, a.format.resolve(ReportKind::ExplainList)));
     return kExitOk;
   }
   if (!a.message.empty() && !a.file.empty()) throw UsageError("give the message as arguments or --file LOG, not both");
   if (a.here && !a.from.empty()) throw UsageError("--here probes this machine and --from reads a snapshot: choose one");
 
+  Format format = a.format.resolve();
   ExplainReport r;
   std::string text;
   if (!a.message.empty()) {
@@ -75,7 +57,7 @@ int run_explain(const ExplainArgs& a) {
   r.input_lines = count_lines(text);
   r.known_messages = int(know.messages().size());
 
-  DoctorRun run;
+  DoctorReport run;
   ExplainContext ctx;
   if (a.here || !a.from.empty()) {
     DoctorInputs in;
@@ -91,16 +73,9 @@ int run_explain(const ExplainArgs& a) {
   }
   r.explanations = explain_log(text, know, ctx);
 
-  std::string out;
-  if (format == "json") out = explain_to_json(r).dump(2) + "\n";
-  else if (format == "markdown" || format == "md") out = render_explain_markdown(r);
-  else if (format == "text") {
-    Style st;
-    st.color = a.output.empty() && should_color(1);
-    out = render_explain_text(r, st);
-  } else {
-    throw UsageError("unknown --format '" + format + "' (text, json, markdown)");
-  }
+  RenderOptions o;
+  o.style.color = a.output.empty() && should_color(1);
+  std::string out = render(r, format, o);
   write_output(a.output, out);
 
   std::vector<Finding> fs;
@@ -137,9 +112,7 @@ void add_explain_command(Cli& cli) {
   cmd->add_option("--from", a.from, "Narrow the causes with a saved snapshot (gpuenv doctor --json of the machine the log came from)");
   cmd->add_flag("--here", a.here, "Narrow the causes with a live probe of this machine (like gpuenv doctor)");
   cmd->add_option("--timeout", a.timeout, "Seconds to wait for the driver probe with --here (default 5)");
-  cmd->add_option("--format", a.format, "Output format: text, json, markdown")->check(CLI::IsMember({"text", "json", "markdown", "md"}));
-  cmd->add_flag("--json", a.json, "Same as --format json");
-  cmd->add_flag("--markdown", a.markdown, "Same as --format markdown (a bug-report body)");
+  add_format_options(cmd, a.format, ReportKind::Explain, "Same as --format json", "Same as --format markdown (a bug-report body)");
   cmd->add_flag("--strict", a.strict, "Exit 1 on warnings too");
   cmd->add_flag("--list", a.list, "List every known message with its check ID and where it comes from");
   cmd->add_option("-o,--output", a.output, "Write the answer to FILE atomically instead of stdout");

@@ -8,8 +8,7 @@ namespace {
 
 struct FleetArgs {
   std::vector<std::string> inputs;
-  std::string format = "text";
-  bool json = false, markdown = false;
+  FormatArgs format;
   std::string output;
   bool strict = false;
   int verbose = 0;
@@ -17,20 +16,15 @@ struct FleetArgs {
 };
 
 int run_fleet_report(const FleetArgs& a) {
-  std::string format = a.json ? "json" : a.markdown ? "markdown" : a.format;
+  Format format = a.format.resolve();
   std::vector<SkippedFile> skipped;
   auto files = expand_fleet_inputs(a.inputs, skipped);
   if (files.empty() && skipped.empty()) throw UsageError("no *.json files in " + a.inputs.front());
   auto report = read_fleet(files, std::move(skipped), a.threads);
-  std::string text;
-  if (format == "json") text = render_fleet_json(report);
-  else if (format == "markdown" || format == "md") text = render_fleet_markdown(report);
-  else {
-    FleetTextOptions o;
-    o.style.color = a.output.empty() && should_color(1);
-    o.verbosity = a.verbose;
-    text = render_fleet_text(report, o);
-  }
+  RenderOptions o;
+  o.style.color = a.output.empty() && should_color(1);
+  o.verbosity = a.verbose;
+  std::string text = render(report, format, o);
   write_output(a.output, text);
   if (report.nodes.empty()) return kExitUsage;
   return report.problems(a.strict) ? kExitProblems : kExitOk;
@@ -56,9 +50,7 @@ void add_fleet_command(Cli& cli) {
       "  gpuenv fleet report --json fleet/*.json    for tools (docs/fleet.md)\n\n"
       "Exit codes: 0 one stack and no errors, 1 outliers, errors or skipped files, 2 nothing readable.");
   cmd->add_option("inputs", a.inputs, "doctor --json files, or directories of *.json files")->required();
-  cmd->add_option("--format", a.format, "Output format: text, json, markdown")->check(CLI::IsMember({"text", "json", "markdown", "md"}));
-  cmd->add_flag("--json", a.json, "Same as --format json");
-  cmd->add_flag("--markdown", a.markdown, "Same as --format markdown");
+  add_format_options(cmd, a.format, ReportKind::Fleet);
   cmd->add_option("-o,--output", a.output, "Write the report to FILE atomically instead of stdout");
   cmd->add_flag("--strict", a.strict, "Exit 1 on warnings too");
   cmd->add_flag("-v,--verbose", a.verbose, "List every node of every stack; do not shorten node lists");

@@ -1,11 +1,7 @@
 // gpuenv which-build: "which build of torch / TensorFlow / JAX / CuPy runs here?", answered offline from the
 // knowledge files for this machine's driver, GPUs and Python (or a saved snapshot, or values given).
-#include <fmt/format.h>
-
 #include "checks/recommend.hpp"
 #include "cli/cli.hpp"
-#include "model/json_fields.hpp"
-#include "util/strings.hpp"
 #include "util/version.hpp"
 
 namespace gpuenv {
@@ -17,10 +13,11 @@ struct WhichArgs {
   std::vector<std::string> frameworks;
   std::string python, env_kind, driver;
   std::vector<std::string> ccs;
-  bool json = false;
+  FormatArgs format;
 };
 
 int run_which_build(const WhichArgs& a) {
+  Format format = a.format.resolve();
   static const std::vector<std::string> known = {"torch", "tensorflow", "jax", "cupy"};
   auto fws = a.frameworks.empty() ? known : a.frameworks;
   for (auto& f : fws)
@@ -38,8 +35,7 @@ int run_which_build(const WhichArgs& a) {
   if (s.python.active >= 0 && s.python.active < int(s.python.interpreters.size()))
     py = &s.python.interpreters[size_t(s.python.active)];
   auto& k = Knowledge::get();
-  Json out = Json::array();
-  std::string text;
+  WhichBuildReport report;
   bool all_found = true;
   for (auto& fw : fws) {
     auto q = build_query(s, k, py, fw);
@@ -52,29 +48,10 @@ int run_which_build(const WhichArgs& a) {
     if (!a.ccs.empty()) q.ccs = a.ccs;
     auto adv = recommend_build(k, q);
     all_found &= adv.found;
-    out.push_back(Json{{"framework", fw},
-                       {"found", adv.found},
-                       {"gpu", adv.gpu},
-                       {"release", adv.release},
-                       {"variant", adv.variant},
-                       {"cuda", adv.cuda},
-                       {"minor_compat", adv.minor_compat},
-                       {"command", adv.command},
-                       {"reason", adv.reason},
-                       {"query", Json{{"driver", q.driver},
-                                      {"driver_cuda", q.driver_cuda},
-                                      {"compute_capabilities", q.ccs},
-                                      {"python", q.python},
-                                      {"env", q.env_kind}}}});
-    text += fmt::format("{}: {}\n", fw,
-                        adv.found ? (adv.release.empty() ? "" : adv.release + " ") + adv.variant +
-                                        (adv.cuda.empty() ? "" : " (CUDA " + adv.cuda + ")")
-                                  : std::string("no build fits"));
-    if (!adv.command.empty())
-      for (auto& line : split(adv.command, '\n', false)) text += "  " + line + "\n";
-    text += "  why: " + adv.reason + "\n";
+    report.entries.push_back({fw, adv.found, adv.gpu, adv.release, adv.variant, adv.cuda, adv.minor_compat, adv.command,
+                              adv.reason, q.driver, q.driver_cuda, q.ccs, q.python, q.env_kind});
   }
-  write_output("", a.json ? out.dump(2) + "\n" : text);
+  write_output("", render(report, format, {}));
   return all_found ? kExitOk : kExitProblems;
 }
 
@@ -98,7 +75,7 @@ void add_which_build_command(Cli& cli) {
   cmd->add_option("--driver", a.driver, "NVIDIA driver version to answer for (default: this machine's)");
   cmd->add_option("--cc", a.ccs, "GPU compute capabilities to answer for, e.g. 8.9 (default: this machine's GPUs)")
       ->delimiter(',');
-  cmd->add_flag("--json", a.json, "Print the answers as JSON");
+  add_format_options(cmd, a.format, ReportKind::WhichBuild, "Print the answers as JSON");
   add_doctor_inputs(cmd, a.in);
 }
 

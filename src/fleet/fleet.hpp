@@ -11,6 +11,7 @@
 #include "fleet/fingerprint.hpp"
 #include "model/finding.hpp"
 #include "model/snapshot.hpp"
+#include "report/formats.hpp"
 #include "util/term.hpp"
 
 namespace gpuenv {
@@ -92,5 +93,8 @@ struct FleetTextOptions {
 std::string render_fleet_text(const FleetReport& r, const FleetTextOptions& o);
 std::string render_fleet_markdown(const FleetReport& r);
 std::string render_fleet_json(const FleetReport& r);
+// Picks the renderer of `f` (text, json, markdown: report/formats.cpp's table). The fleet renderers stay in
+// src/fleet: FleetReport holds fleet's StackFingerprint, and report may not depend on fleet.
+std::string render(const FleetReport& r, Format f, const RenderOptions& o);
 
 }  // namespace gpuenv

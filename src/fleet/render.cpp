@@ -2,6 +2,8 @@
 // page, JSON for tools (docs/fleet.md documents the JSON).
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "fleet/fleet.hpp"
 #include "model/json_fields.hpp"
 #include "util/strings.hpp"
@@ -198,6 +200,20 @@ std::string render_fleet_json(const FleetReport& r) {
   }
   j["nodes"] = nodes;
   return j.dump(2) + "\n";
+}
+
+std::string render(const FleetReport& r, Format f, const RenderOptions& o) {
+  switch (f) {
+    case Format::Json: return render_fleet_json(r);
+    case Format::Markdown: return render_fleet_markdown(r);
+    case Format::Text: {
+      FleetTextOptions t;
+      t.style = o.style;
+      t.verbosity = o.verbosity;
+      return render_fleet_text(r, t);
+    }
+    default: throw std::logic_error(std::string("fleet report has no ") + format_name(f) + " renderer");
+  }
 }
 
 }  // namespace gpuenv

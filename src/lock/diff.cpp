@@ -6,19 +6,9 @@
 #include <map>
 
 #include "util/strings.hpp"
-#include "util/term.hpp"
 #include "util/version.hpp"
 
 namespace gpuenv {
-
-const char* impact_name(Impact i) {
-  switch (i) {
-    case Impact::Fine: return "fine";
-    case Impact::Risky: return "risky";
-    case Impact::Breaks: return "breaks";
-  }
-  return "risky";
-}
 
 namespace {
 
@@ -296,19 +286,6 @@ std::vector<LockChange> diff_locks(const Lock& before, const Lock& after) {
   d.libraries();
   std::stable_sort(d.out.begin(), d.out.end(), [](auto& x, auto& y) { return int(x.impact) > int(y.impact); });
   return d.out;
-}
-
-std::string render_changes(const std::vector<LockChange>& changes, bool color) {
-  Style st{color};
-  std::string out;
-  for (auto& c : changes) {
-    std::string tag = impact_name(c.impact);
-    std::string padded = fmt::format("{:<6}", tag);
-    padded = c.impact == Impact::Breaks ? st.red(padded) : c.impact == Impact::Risky ? st.yellow(padded) : st.green(padded);
-    out += fmt::format("  {}  {}: {} → {}\n", padded, st.bold(c.subject), c.before, c.after);
-    out += fmt::format("          {}\n", c.reason);
-  }
-  return out;
 }
 
 }  // namespace gpuenv

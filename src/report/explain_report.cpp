@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "model/json.hpp"
 #include "report/format.hpp"
 #include "util/strings.hpp"
@@ -100,6 +103,31 @@ std::string render_explain_markdown(const ExplainReport& r) {
     for (auto& ev : f.evidence) out += "| " + md_cell(ev.key) + " | " + md_cell(ev.value) + " |\n";
     out += "\n</details>\n\n";
   }
+  return out;
+}
+
+std::string render(const ExplainReport& r, Format f, const RenderOptions& o) {
+  switch (f) {
+    case Format::Json: return explain_to_json(r).dump(2) + "\n";
+    case Format::Markdown: return render_explain_markdown(r);
+    case Format::Text: return render_explain_text(r, o.style);
+    default: throw std::logic_error(std::string("explain has no ") + format_name(f) + " renderer");
+  }
+}
+
+std::string render_message_list(const Knowledge& k, Format f) {
+  if (f == Format::Json) {
+    Json arr = Json::array();
+    for (auto& m : k.messages())
+      arr.push_back(Json{{"id", m.check.empty() ? m.id : m.check}, {"entry", m.id}, {"severity", m.severity},
+                         {"emitter", m.emitter}, {"pattern", m.pattern}, {"source", m.source}});
+    return arr.dump(2) + "\n";
+  }
+  std::string out;
+  size_t w = 0;
+  for (auto& m : k.messages()) w = std::max(w, m.id.size());
+  for (auto& m : k.messages())
+    out += fmt::format("{:<{}}  {:<32}  {:<7}  {}\n", m.id, w, m.check.empty() ? "-" : m.check, m.severity, m.emitter);
   return out;
 }
 

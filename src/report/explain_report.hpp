@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "checks/explain.hpp"
+#include "knowledge/knowledge.hpp"
 #include "model/json_fields.hpp"
+#include "report/formats.hpp"
 #include "util/term.hpp"
 
 namespace gpuenv {
@@ -20,6 +22,10 @@ struct ExplainReport {
 std::string render_explain_text(const ExplainReport& r, const Style& st);
 std::string render_explain_markdown(const ExplainReport& r);
 Json explain_to_json(const ExplainReport& r);
+// Picks the renderer of `f` (text, json, markdown: report/formats.cpp's table).
+std::string render(const ExplainReport& r, Format f, const RenderOptions& o);
+// explain --list: every known message with its check ID (text or json).
+std::string render_message_list(const Knowledge& k, Format f);
 // One line: "2 known messages (1 error, 1 info)" or "no known GPU error message".
 std::string explain_verdict(const ExplainReport& r);
 

@@ -1,24 +1,22 @@
 // A bug-report body: renders on code-hosting issue pages (GitHub, GitLab).
 #include <fmt/format.h>
 
-#include "model/json.hpp"
 #include "report/report.hpp"
 #include "report/format.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
 
-namespace {
-
-}  // namespace
-
-std::string render_markdown(const Snapshot& s, const std::vector<Finding>& findings) {
+std::string render_markdown(const DoctorReport& r) {
+  const Snapshot& s = r.snap;
+  const auto& findings = r.findings;
   std::string out;
   out += "## gpuenv doctor report\n\n";
-  out += fmt::format("**Verdict:** {}  \n", verdict_line(findings));
+  out += fmt::format("**Verdict:** {}  \n", doctor_verdict(r));
   out += fmt::format("gpuenv {} · snapshot schema {} · {}\n\n", s.tool_version, s.schema_version, s.created);
   out += "| | |\n|---|---|\n";
   for (auto& [k, v] : machine_summary(s)) out += "| " + md_cell(k) + " | " + md_cell(v) + " |\n";
+  if (auto sel = selection_line(r); !sel.empty()) out += "| checks | " + md_cell(sel) + " |\n";
   out += "\n";
   if (!findings.empty()) {
     out += "### Findings\n\n| | Check | Problem |\n|---|---|---|\n";
@@ -40,15 +38,11 @@ std::string render_markdown(const Snapshot& s, const std::vector<Finding>& findi
       }
     }
   }
-  auto json = render_json(s, findings);
+  auto json = render_json(r);
   auto fence = md_fence_for(json);
   out += "<details><summary>Full snapshot (JSON, replay with <code>gpuenv doctor --from FILE</code>)</summary>\n\n" +
          fence + "json\n" + json + fence + "\n\n</details>\n";
   return out;
-}
-
-std::string render_json(const Snapshot& s, const std::vector<Finding>& findings) {
-  return doctor_to_json(s, findings).dump(2) + "\n";
 }
 
 }  // namespace gpuenv

@@ -49,6 +49,7 @@ std::string render_nfd(const Snapshot& s, const std::vector<Finding>& findings, 
 
   auto sum = summarize(findings);
   add("healthy", sum.healthy() ? "true" : "false");
+  if (o.skipped > 0) add("checks-skipped", std::to_string(o.skipped));  // "healthy" covers the selected checks only
   if (auto d = driver_version(s); !d.empty()) {
     add("driver-version", d);
     if (auto v = Version::parse(d)) add("driver-major", std::to_string(v->major()));

@@ -101,6 +101,8 @@ std::string render_prometheus(const Snapshot& s, const std::vector<Finding>& fin
 
   // One series per check that ran: 1 while it reports a finding. The severity
   // label is the most severe finding's while failing, the registered one while passing.
+  auto& sk = e.family("gpuenv_checks_skipped", "Checks left out by --only/--skip (only written when not 0): gpuenv_healthy covers the others");
+  if (o.skipped > 0) sk.samples.push_back({{}, double(o.skipped)});
   auto& cf = e.family("gpuenv_check_failing", "1 when the check reports a problem on this node, else 0 (label check: the check ID)");
   std::vector<CheckRun> checks = o.checks;
   for (auto& f : findings)  // a finding from a check the caller did not list still shows up

@@ -19,6 +19,29 @@ std::string verdict_line(const std::vector<Finding>& findings) {
   return fmt::format("{} problem{} ({})", problems, problems == 1 ? "" : "s", join(parts, ", "));
 }
 
+std::string doctor_verdict(const DoctorReport& r) {
+  const auto& sel = r.selection;
+  if (!sel.partial()) return verdict_line(r.findings);
+  auto sum = summarize(r.findings);
+  auto plural = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+  std::string in = fmt::format("in the {} selected check{}", r.checks.size(), r.checks.size() == 1 ? "" : "s");
+  std::string skipped = fmt::format("({} skipped)", sel.skipped.size());
+  if (sum.errors == 0) {
+    if (sum.warnings == 0) return "no problems " + in + " " + skipped;
+    return "no errors " + in + ", " + plural(size_t(sum.warnings), "warning") + " " + skipped;
+  }
+  return verdict_line(r.findings) + " " + in + " " + skipped;
+}
+
+std::string selection_line(const DoctorReport& r) {
+  const auto& sel = r.selection;
+  if (!sel.partial()) return "";
+  std::vector<std::string> how;
+  if (!sel.only.empty()) how.push_back("--only " + join(sel.only, ","));
+  if (!sel.skip.empty()) how.push_back("--skip " + join(sel.skip, ","));
+  return fmt::format("{} of {} ran ({})", r.checks.size(), r.checks.size() + sel.skipped.size(), join(how, " "));
+}
+
 std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot& s) {
   std::vector<std::pair<std::string, std::string>> out;
   // GPUs: the CUDA view when it worked, else NVML, else PCI.

@@ -8,14 +8,15 @@ namespace gpuenv {
 
 namespace {
 
-}  // namespace
-
-std::string render_text(const Snapshot& s, const std::vector<Finding>& findings, const TextOptions& o) {
+// `selection`: "" for a full run, else selection_line()'s "7 of 38 ran (--only python.*)".
+std::string text_view(const Snapshot& s, const std::vector<Finding>& findings, const std::string& verdict,
+                      const std::string& selection, const TextOptions& o) {
   const Style& st = o.style;
   std::string out;
   auto sum = summarize(findings);
-  out += verdict_headline(st, "doctor", verdict_line(findings), sum);
+  out += verdict_headline(st, "doctor", verdict, sum);
   for (auto& [k, v] : machine_summary(s)) out += fmt::format("  {:<8} {}\n", k, v);
+  if (!selection.empty()) out += fmt::format("  {:<8} {}\n", "checks", selection);
 
   for (auto& f : findings) out += render_finding_text(st, f, "about");
 
@@ -47,6 +48,16 @@ std::string render_text(const Snapshot& s, const std::vector<Finding>& findings,
   }
   if (!findings.empty() && o.verbosity == 0) out += "\n" + st.dim("(-v for machine details, --markdown for a bug report)") + "\n";
   return out;
+}
+
+}  // namespace
+
+std::string render_text(const DoctorReport& r, const TextOptions& o) {
+  return text_view(r.snap, r.findings, doctor_verdict(r), selection_line(r), o);
+}
+
+std::string render_text(const Snapshot& s, const std::vector<Finding>& findings, const TextOptions& o) {
+  return text_view(s, findings, verdict_line(findings), "", o);
 }
 
 }  // namespace gpuenv

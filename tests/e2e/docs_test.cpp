@@ -37,11 +37,17 @@ TEST(Docs, EveryJsonKeyIsInTheSchemaDoc) {
   env["GPUENV_LIBCUDA"] = GPUENV_FAKE_LIBCUDA;
   env["GPUENV_LIBNVML"] = GPUENV_FAKE_LIBNVML;
   auto root = std::string(GPUENV_SOURCE_DIR) + "/tests/fixtures/h100-ubuntu-healthy/root";
-  auto r = run_program({GPUENV_BINARY, "doctor", "--json", "--root", root}, env);
-  auto j = nlohmann::json::parse(r.out, nullptr, false);
-  ASSERT_FALSE(j.is_discarded()) << r.err;
   std::vector<std::pair<std::string, std::string>> keys;
-  collect_keys(j, "", keys);
+  // A full run, and a partial selection (which adds "selection").
+  for (auto only : {"", "driver.*"}) {
+    std::vector<std::string> args{GPUENV_BINARY, "doctor", "--json", "--root", root};
+    if (*only) args.insert(args.end(), {"--only", only});
+    auto r = run_program(args, env);
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.err;
+    EXPECT_EQ(j.contains("selection"), *only != 0);
+    collect_keys(j, "", keys);
+  }
   ASSERT_GT(keys.size(), 50u);
   // A key counts as documented when it appears inside a code span: `key`, `a.key`, `devices[].key`.
   auto documented = [&](const std::string& key) {

@@ -200,6 +200,7 @@ TEST(Prometheus, HealthyNodeExportsEveryCheckAsZero) {
   EXPECT_EQ(ready->value, 1);
   EXPECT_NE(m.find("gpuenv_stack_info", {{"fingerprint", "0123456789abcdef"}}), nullptr);
   EXPECT_EQ(m.samples["gpuenv_snapshot_timestamp_seconds"].at(0).value, 1795514400);
+  EXPECT_EQ(m.samples.count("gpuenv_checks_skipped"), 0u) << "a full run has no skipped checks to export";
 }
 
 TEST(Prometheus, FailingCheckIsOneWithItsSeverity) {
@@ -377,4 +378,15 @@ TEST(Readiness, ErrorFindingAboutTheFrameworkMakesItUnready) {
   EXPECT_EQ(r.reason, "python.framework-broken");
   f.severity = Severity::Warning;
   EXPECT_TRUE(readiness_of({}, {f}).ready);
+}
+
+TEST(Prometheus, PartialSelectionExportsTheSkippedCount) {
+  auto s = test::make_node_snapshot({});
+  auto o = all_checks_of({"python.pip-mismatch"});
+  o.skipped = 31;
+  auto m = parse_ok(render_prometheus(s, {}, o));
+  ASSERT_EQ(m.samples["gpuenv_checks_skipped"].size(), 1u);
+  EXPECT_EQ(m.samples["gpuenv_checks_skipped"].at(0).value, 31);
+  EXPECT_EQ(parse_nfd(render_nfd(s, {}, o))["checks-skipped"], "31");
+  EXPECT_EQ(parse_nfd(render_nfd(s, {}, all_checks_of({}))).count("checks-skipped"), 0u);
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "lock/diff.hpp"
+#include "report/formats.hpp"
 #include "lock/lock.hpp"
 #include "snapshot_builder.hpp"
 #include "util/strings.hpp"

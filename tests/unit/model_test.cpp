@@ -115,4 +115,44 @@ TEST(GpuTopology, NamesAndNumbers) {
   ASSERT_TRUE(doc) << doc.error();
   ASSERT_EQ(doc->snapshot.nvml.links.size(), 1u);
   EXPECT_EQ(doc->snapshot.nvml.links[0].topology, GpuTopology::HostBridge);
+
+TEST(Verdict, APartialSelectionNeverSaysGpuReady) {
+  DoctorReport r;
+  r.snap = sample();
+  r.checks = {{"python.a", Severity::Error}, {"python.b", Severity::Warning}};
+  // A full run (nothing skipped) reads as before.
+  EXPECT_EQ(doctor_verdict(r), "GPU ready");
+  EXPECT_EQ(selection_line(r), "");
+  EXPECT_EQ(render_json(r).find("\"selection\""), std::string::npos);
+
+  r.selection.only = {"python.*"};
+  r.selection.skipped = {"gpu.none-on-pci", "driver.missing", "driver.stub-libcuda"};
+  EXPECT_EQ(doctor_verdict(r), "no problems in the 2 selected checks (3 skipped)");
+  EXPECT_EQ(selection_line(r), "2 of 5 ran (--only python.*)");
+  Finding w;
+  w.id = "python.b";
+  w.severity = Severity::Warning;
+  r.findings = {w};
+  EXPECT_EQ(doctor_verdict(r), "no errors in the 2 selected checks, 1 warning (3 skipped)");
+  Finding e;
+  e.id = "python.a";
+  r.findings = {e, w};
+  r.selection.skip = {"driver.*"};
+  EXPECT_EQ(doctor_verdict(r), "2 problems (1 error, 1 warning) in the 2 selected checks (3 skipped)");
+  EXPECT_EQ(selection_line(r), "2 of 5 ran (--only python.* --skip driver.*)");
+
+  r.findings = {w};
+  auto outcomes = check_outcomes(r);
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_EQ(outcomes[0].status, CheckStatus::Passed);
+  EXPECT_EQ(outcomes[1].status, CheckStatus::Failed);
+  EXPECT_EQ(outcomes[2].id, "gpu.none-on-pci");
+  EXPECT_EQ(outcomes[2].status, CheckStatus::Skipped);
+  auto j = nlohmann::ordered_json::parse(render_json(r));
+  ASSERT_TRUE(j.contains("selection"));
+  EXPECT_EQ(std::next(j.find("summary")).key(), "selection");  // right after the verdict's summary
+  EXPECT_EQ(j["selection"]["ran"], 2);
+  EXPECT_EQ(j["selection"]["skipped"], 3);
+  EXPECT_EQ(j["selection"]["checks"][1]["status"], "failed");
+  EXPECT_EQ(j["selection"]["checks"][4]["status"], "skipped");
 }

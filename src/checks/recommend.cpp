@@ -34,7 +34,7 @@ std::vector<Target> parse_targets(const std::string& t) {
       x.suffix = digits.back();
       digits.pop_back();
     }
-    if (digits.size() < 2 || digits.find_first_not_of("0123456789") != std::string::npos) return out;
+    if (digits.size() < 2 || digits.size() > 6 || digits.find_first_not_of("0123456789") != std::string::npos) return out;
     x.major = std::stoi(digits.substr(0, digits.size() - 1));
     x.minor = digits.back() - '0';
   } else {

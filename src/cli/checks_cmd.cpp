@@ -3,6 +3,7 @@
 
 #include "checks/check.hpp"
 #include "cli/cli.hpp"
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 
 namespace gpuenv {
@@ -15,7 +16,7 @@ void add_checks_command(Cli& cli) {
       Json arr = Json::array();
       for (auto& c : all_checks())
         arr.push_back(Json{{"id", c.id}, {"severity", severity_name(c.severity)}, {"summary", c.summary}});
-      out = arr.dump(2) + "\n";
+      out = json_text(arr) + "\n";
     } else {
       size_t w = 0;
       for (auto& c : all_checks()) w = std::max(w, std::string(c.id).size());

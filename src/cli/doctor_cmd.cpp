@@ -73,6 +73,7 @@ DoctorRun run_doctor_pipeline(const DoctorInputs& a) {
     // Under --root the live driver means nothing unless a library was named explicitly.
     bool named = !a.libcuda.empty() || o.env.count("GPUENV_LIBCUDA");
     o.driver.enabled = !a.no_driver && (a.root == "/" || named);
+    o.driver.trusted_only = env_or("", "GPUENV_TRUSTED_DRIVER", "") == "1";
     if (::isatty(2)) o.on_slow = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
     snap = take_snapshot(o);
     if (a.deep) {

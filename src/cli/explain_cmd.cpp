@@ -7,6 +7,7 @@
 #include "checks/check.hpp"
 #include "checks/explain.hpp"
 #include "cli/cli.hpp"
+#include "model/json.hpp"
 #include "report/explain_report.hpp"
 #include "util/strings.hpp"
 
@@ -40,7 +41,7 @@ std::string list_messages(const Knowledge& k, bool json) {
     for (auto& m : k.messages())
       arr.push_back(Json{{"id", m.check.empty() ? m.id : m.check}, {"entry", m.id}, {"severity", m.severity},
                          {"emitter", m.emitter}, {"pattern", m.pattern}, {"source", m.source}});
-    return arr.dump(2) + "\n";
+    return json_text(arr) + "\n";
   }
   std::string out;
   size_t w = 0;
@@ -92,7 +93,7 @@ int run_explain(const ExplainArgs& a) {
   r.explanations = explain_log(text, know, ctx);
 
   std::string out;
-  if (format == "json") out = explain_to_json(r).dump(2) + "\n";
+  if (format == "json") out = json_text(explain_to_json(r)) + "\n";
   else if (format == "markdown" || format == "md") out = render_explain_markdown(r);
   else if (format == "text") {
     Style st;

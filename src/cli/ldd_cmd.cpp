@@ -92,7 +92,7 @@ int run_ldd(const LddArgs& a) {
                   k.sass.empty() ? "none" : join(k.sass, " ").c_str(), k.ptx.empty() ? "none" : join(k.ptx, " ").c_str(),
                   k.error.empty() ? "" : (" (" + k.error + ")").c_str());
   }
-  if (a.json) std::printf("%s\n", out.dump(2).c_str());
+  if (a.json) std::printf("%s\n", json_text(out).c_str());
   return missing ? kExitProblems : kExitOk;
 }
 

@@ -46,6 +46,7 @@ Stack probe_stack(const StackArgs& a) {
   o.driver.libcuda = env_or("GPUENV_LIBCUDA", "libcuda.so.1");
   o.driver.libnvml = env_or("GPUENV_LIBNVML", "libnvidia-ml.so.1");
   o.driver.enabled = !a.no_driver && (a.act.root == "/" || o.env.count("GPUENV_LIBCUDA"));
+  o.driver.trusted_only = env_or("GPUENV_TRUSTED_DRIVER", "") == "1";
   st.snap = take_snapshot(o);
   ProbeContext ctx{Fs(a.act.root), o.env};
   if (st.spec.declares_python()) {

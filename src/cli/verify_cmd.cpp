@@ -4,6 +4,7 @@
 #include "cli/cli.hpp"
 #include "cli/stack_cli.hpp"
 #include "lock/diff.hpp"
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "util/term.hpp"
 
@@ -14,7 +15,7 @@ std::string changes_json(const std::vector<LockChange>& changes) {
   for (auto& c : changes)
     arr.push_back(Json{{"subject", c.subject}, {"before", c.before}, {"after", c.after},
                        {"impact", impact_name(c.impact)}, {"reason", c.reason}});
-  return arr.dump(2) + "\n";
+  return json_text(arr) + "\n";
 }
 
 std::string changes_summary(const std::vector<LockChange>& changes) {

@@ -4,6 +4,7 @@
 
 #include "checks/recommend.hpp"
 #include "cli/cli.hpp"
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
@@ -74,7 +75,7 @@ int run_which_build(const WhichArgs& a) {
       for (auto& line : split(adv.command, '\n', false)) text += "  " + line + "\n";
     text += "  why: " + adv.reason + "\n";
   }
-  write_output("", a.json ? out.dump(2) + "\n" : text);
+  write_output("", a.json ? json_text(out) + "\n" : text);
   return all_found ? kExitOk : kExitProblems;
 }
 

@@ -224,7 +224,8 @@ Result<NodeDocument> NodeReader::Impl::parse_buffer(char* data, size_t size) {
   rapidjson::MemoryPoolAllocator<> values(pool.data(), pool.size());
   rapidjson::Document root(&values);
   // The whole document is validated (a truncated file is an error, trailing garbage too).
-  root.ParseInsitu<rapidjson::kParseFullPrecisionFlag>(data);
+  // Iterative: a deeply nested document (a million '[') is an error or a deep DOM, never a stack overflow.
+  root.ParseInsitu<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(data);
   if (root.HasParseError())
     return make_error(fmt::format("not valid JSON (truncated or damaged): {} at byte {}",
                                   rapidjson::GetParseError_En(root.GetParseError()), root.GetErrorOffset()));

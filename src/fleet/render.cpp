@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "fleet/fleet.hpp"
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "util/strings.hpp"
 
@@ -197,7 +198,7 @@ std::string render_fleet_json(const FleetReport& r) {
                          {"os", n.os},         {"failing", ids}});
   }
   j["nodes"] = nodes;
-  return j.dump(2) + "\n";
+  return json_text(j) + "\n";
 }
 
 }  // namespace gpuenv

@@ -48,7 +48,7 @@ std::string render_markdown(const Snapshot& s, const std::vector<Finding>& findi
 }
 
 std::string render_json(const Snapshot& s, const std::vector<Finding>& findings) {
-  return doctor_to_json(s, findings).dump(2) + "\n";
+  return json_text(doctor_to_json(s, findings)) + "\n";
 }
 
 }  // namespace gpuenv

@@ -34,7 +34,10 @@ std::pair<int, char> parse_target(std::string_view t) {
   else return {0, 0};
   int n = 0;
   std::size_t i = 0;
-  while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') n = n * 10 + (rest[i++] - '0');
+  while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') {
+    if (n > 99999) return {0, 0};  // no such architecture (and no int overflow on sm_99999999999)
+    n = n * 10 + (rest[i++] - '0');
+  }
   if (i == 0) return {0, 0};
   char suffix = i < rest.size() ? rest[i] : 0;
   return {n, suffix};

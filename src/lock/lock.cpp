@@ -11,6 +11,7 @@
 #include "util/hash.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
+#include "util/toml_guard.hpp"
 #include "util/version.hpp"
 
 namespace gpuenv {
@@ -305,6 +306,7 @@ Result<Lock> parse_lock(std::string_view text, const std::string& path) {
   l.schema = schema;
   try {
     toml::table root;
+    if (auto bad = toml_unsafe_input(text)) return make_error(path + ":" + *bad + damaged);
     try {
       root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {

@@ -128,36 +128,19 @@ static bool word_char(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-// Replaces whole-word occurrences only, so "vm" does not touch "kvm".
-static std::string replace_word(std::string text, const std::string& word, const std::string& with) {
+// Replaces whole-word occurrences only, so "vm" does not touch "kvm". With `whole_path`, `word` is a directory
+// replaced only where it is a whole path: "/home/al" in "/home/al/x" but not in "/home/alice" or "/x/home/al".
+static std::string replace_word(std::string text, const std::string& word, const std::string& with,
+                                bool whole_path = false) {
   if (word.empty()) return text;
   size_t pos = 0;
   while ((pos = text.find(word, pos)) != std::string::npos) {
-    bool left = pos == 0 || !word_char(text[pos - 1]);
+    bool left = pos == 0 || (!word_char(text[pos - 1]) && !(whole_path && text[pos - 1] == '/'));
     size_t end = pos + word.size();
     bool right = end >= text.size() || !word_char(text[end]) ||
                  (text[end] == '.' && (end + 1 >= text.size() || !word_char(text[end + 1])));
     if (left && right) {
       text.replace(pos, word.size(), with);
-      pos += with.size();
-    } else {
-      pos = end;
-    }
-  }
-  return text;
-}
-
-// Replaces the directory `dir` where it is a whole path: "/home/al" becomes "~" in "/home/al/x" and
-// "/home/al " but not in "/home/alice" or "/x/home/al".
-static std::string replace_path(std::string text, const std::string& dir, const std::string& with) {
-  size_t pos = 0;
-  while ((pos = text.find(dir, pos)) != std::string::npos) {
-    bool left = pos == 0 || (!word_char(text[pos - 1]) && text[pos - 1] != '/');
-    size_t end = pos + dir.size();
-    bool right = end >= text.size() || text[end] == '/' || !word_char(text[end]) ||
-                 (text[end] == '.' && (end + 1 >= text.size() || !word_char(text[end + 1])));
-    if (left && right) {
-      text.replace(pos, dir.size(), with);
       pos += with.size();
     } else {
       pos = end;
@@ -185,7 +168,7 @@ std::string Redactor::apply(std::string text) const {
   }
   std::string h = home;
   while (h.size() > 1 && h.back() == '/') h.pop_back();
-  if (!h.empty() && h != "/") text = replace_path(std::move(text), h, "~");
+  if (!h.empty() && h != "/") text = replace_word(std::move(text), h, "~", /*whole_path=*/true);
   if (!hostname.empty()) text = replace_word(std::move(text), hostname, "<host>");
   // "root" and one- or two-letter names say nothing about a person and would mangle text.
   if (user.size() > 2 && user != "root") text = replace_word(std::move(text), user, "<user>");

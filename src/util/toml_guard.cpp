@@ -12,7 +12,7 @@ bool bare_key_char(char c) {
 
 std::optional<std::string> toml_unsafe_input(std::string_view s) {
   std::size_t line = 1, line_start = 0;
-  int depth = 0;              // brackets and braces open in a value (arrays, inline tables)
+  std::string open;           // brackets and braces open in a value (arrays, inline tables), innermost last
   bool after_equals = false;  // an '=' was seen on this line: a '[' opens an array, not a table header
   bool at_line_start = true;  // only whitespace so far on this line
   char prev = '\n';           // the last character outside strings, whitespace left out ('\n' at a line start)
@@ -26,7 +26,7 @@ std::optional<std::string> toml_unsafe_input(std::string_view s) {
       line_start = i + 1;
       at_line_start = true;
       prev = '\n';
-      if (depth == 0) after_equals = false;
+      if (open.empty()) after_equals = false;
       continue;
     }
     if (c == '#') {  // a comment: to the end of the line
@@ -72,7 +72,7 @@ std::optional<std::string> toml_unsafe_input(std::string_view s) {
     if (static_cast<unsigned char>(c) >= 0x80) return error(i, "a non-ASCII character outside a string or comment");
     if (c == ' ' || c == '\t' || c == '\r') continue;
     if (c == '=') after_equals = true;
-    if (c == '[' && at_line_start && depth == 0 && !after_equals) {  // a table header: [name] or [[name]]
+    if (c == '[' && at_line_start && open.empty() && !after_equals) {  // a table header: [name] or [[name]]
       std::size_t j = i + 1;
       if (j < s.size() && s[j] == '[') ++j;
       while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
@@ -83,8 +83,13 @@ std::optional<std::string> toml_unsafe_input(std::string_view s) {
       prev = '[';
       continue;
     }
-    if ((c == '[' || c == '{') && (depth > 0 || after_equals)) ++depth;
-    else if ((c == ']' || c == '}') && depth > 0) --depth;
+    if ((c == '[' || c == '{') && (!open.empty() || after_equals)) {
+      open += c;
+    } else if ((c == ']' || c == '}') && !open.empty()) {
+      // toml++ asserts that a value in an array does not start with '}' ("a = [ } ]").
+      if (c == '}' && open.back() == '[') return error(i, "a '}' inside an array");
+      open.pop_back();
+    }
     at_line_start = false;
     prev = c;
   }

@@ -150,13 +150,13 @@ TEST(Prometheus, FrameworkInfoWhenTheCudaVersionIsUnknown) {
 
 TEST(TomlGuard, InputToml330MishandlesIsRefused) {
   for (std::string bad : {"[\nx]", "[=]", "[[#x]]", "a = 1 \xc3\xa9", "[x]\n[\t\n", "a = \"\"\"x\\\n  \xc2\xa1\"\"\"",
-                          "checksum = 2as\"h\xc4\x86\""}) {
+                          "checksum = 2as\"h\xc4\x86\"", "a = [ } ]", "a = [\n  # c\n  }]"}) {
     EXPECT_TRUE(toml_unsafe_input(bad)) << bad;
     auto spec = parse_spec(bad, "gpuenv.toml");
     EXPECT_FALSE(spec);
   }
   for (std::string good : {"[x]\na = \"é\" # é\n", "a = [\n  [1, 2],\n  [3],\n]\n[\"q\".'r']\nb = '''\né'''\n",
-                           "a = \"\"\"x\\\n  y é\"\"\"\n[[t]]\n"})
+                           "a = \"\"\"x\\\n  y é\"\"\"\n[[t]]\n", "a = [ { b = [1, 2] }, {} ]\nc = { d = [] }\n"})
     EXPECT_FALSE(toml_unsafe_input(good)) << good;
   auto e = parse_spec("[python]\n[\n", "gpuenv.toml");
   ASSERT_FALSE(e);

@@ -31,6 +31,8 @@ SnapshotOptions snapshot_options(const std::string& root, Environment env, const
   // Under --root the live driver means nothing unless a library was named explicitly.
   bool named = !d.libcuda.empty() || o.env.count("GPUENV_LIBCUDA");
   o.driver.enabled = !d.no_driver && (root == "/" || named);
+  // GPUENV_TRUSTED_DRIVER=1: load the driver only from the system's directories, never through LD_LIBRARY_PATH.
+  o.driver.trusted_only = flag_or_env("", "GPUENV_TRUSTED_DRIVER", "") == "1";
   return o;
 }
 

@@ -1,6 +1,8 @@
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -17,8 +19,8 @@ namespace gpuenv {
 
 void write_output(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      throw UsageError(std::string("cannot write to standard output: ") + std::strerror(errno));
     return;
   }
   auto r = write_file_atomic(path, text);
@@ -49,6 +51,20 @@ class ShortListFormatter : public CLI::Formatter {
     return out.str();
   }
 };
+}  // namespace
+
+namespace {
+// A command's exit code, or 2 when what it printed did not reach standard output (a full disk, a closed pipe
+// that does not kill us): `gpuenv lock -o - > /dev/full` must not look like a success.
+int stdout_checked(int code) {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::fprintf(stderr, "gpuenv: error: cannot write to standard output: %s\n",
+                 errno ? std::strerror(errno) : "write error");
+    return kExitUsage;
+  }
+  return code;
+}
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -103,11 +119,11 @@ int run_cli(int argc, char** argv) {
   try {
     for (auto* sub : app.get_subcommands()) {
       auto it = cli.actions.find(sub);
-      if (it != cli.actions.end()) return it->second();
+      if (it != cli.actions.end()) return stdout_checked(it->second());
       // Command groups (fleet report, slurm healthcheck): the chosen subcommand's action.
       for (auto* inner : sub->get_subcommands()) {
         auto in = cli.actions.find(inner);
-        if (in != cli.actions.end()) return in->second();
+        if (in != cli.actions.end()) return stdout_checked(in->second());
       }
     }
     // No command: show the help, like git.

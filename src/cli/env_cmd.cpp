@@ -2,6 +2,7 @@
 // (bash, zsh, POSIX sh, fish) or JSON; direnv's `use gpuenv` reads it.
 #include "cli/activation_cli.hpp"
 #include "cli/cli.hpp"
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "util/strings.hpp"
 
@@ -71,7 +72,7 @@ void add_env_command(Cli& cli) {
                                {"added", c.added}});
       }
       j["changes"] = changes;
-      out = j.dump(2) + "\n";
+      out = json_text(j) + "\n";
     } else {
       if (a.verbose > 0) out += describe_changes(spec, p.result, a.verbose, "# ");
       out += statements(p.result, sh);

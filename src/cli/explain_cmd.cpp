@@ -6,6 +6,7 @@
 #include "checks/check.hpp"
 #include "checks/explain.hpp"
 #include "cli/cli.hpp"
+#include "model/json.hpp"
 #include "report/explain_report.hpp"
 #include "util/strings.hpp"
 

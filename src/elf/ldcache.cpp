@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <cstring>
+#include <set>
 
 #include "util/strings.hpp"
 
@@ -37,7 +38,7 @@ Result<bool> parse_new(std::string_view all, std::size_t base, LdCache& out) {
   // u32 osversion; u64 hwcap} (24 bytes). String offsets are relative to the new header.
   std::string_view s = all.substr(base);
   std::uint32_t nlibs = 0, ext = 0;
-  if (!load(s, 20, nlibs) || !load(s, 32, ext)) return make_error("ld.so.cache: truncated header");
+  if (s.size() < 48 || !load(s, 20, nlibs) || !load(s, 32, ext)) return make_error("ld.so.cache: truncated header");
   if (std::uint64_t(nlibs) * 24 > s.size() - 48) return make_error("ld.so.cache: entry table runs past the file");
   // glibc-hwcaps subdirectory names from the extension section.
   std::vector<std::string> hwcaps;
@@ -202,8 +203,20 @@ bool glob_match(std::string_view p, std::string_view n) {
   return pi == p.size();
 }
 
-static void read_conf(const Fs& fs, const std::string& file, std::vector<std::string>& out, int depth) {
-  if (depth > 16) return;
+namespace {
+// Bounds for include walks: an ld.so.conf that includes itself (directly or through a glob) is read once,
+// and at most kMaxConfFiles files are read in all, however the includes fan out.
+constexpr int kMaxConfDepth = 16;
+constexpr std::size_t kMaxConfFiles = 1024;
+struct ConfWalk {
+  std::set<std::string> seen;
+};
+}  // namespace
+
+static void read_conf(const Fs& fs, const std::string& file, std::vector<std::string>& out, int depth,
+                      ConfWalk& walk) {
+  if (depth > kMaxConfDepth || walk.seen.size() >= kMaxConfFiles) return;
+  if (!walk.seen.insert(normalize_path(file)).second) return;
   auto text = fs.read_opt(file, 1 << 20);
   if (!text) return;
   for (auto& raw : split_lines(*text)) {
@@ -217,7 +230,7 @@ static void read_conf(const Fs& fs, const std::string& file, std::vector<std::st
         auto dir = dir_name(pattern);
         auto base = base_name(pattern);
         for (auto& name : fs.list(dir))  // sorted, as glob(3) returns them
-          if (glob_match(base, name)) read_conf(fs, dir + "/" + name, out, depth + 1);
+          if (glob_match(base, name)) read_conf(fs, dir + "/" + name, out, depth + 1, walk);
       }
       continue;
     }
@@ -241,7 +254,8 @@ static void read_conf(const Fs& fs, const std::string& file, std::vector<std::st
 
 std::vector<std::string> read_ld_so_conf(const Fs& fs, const std::string& file) {
   std::vector<std::string> out;
-  read_conf(fs, file, out, 0);
+  ConfWalk walk;
+  read_conf(fs, file, out, 0, walk);
   return out;
 }
 

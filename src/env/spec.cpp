@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "util/strings.hpp"
+#include "util/toml_guard.hpp"
 
 namespace gpuenv {
 
@@ -180,6 +181,7 @@ Result<Spec> parse_spec(std::string_view text, const std::string& path) {
   s.dir = path.empty() ? "" : dir_name(path);
   try {
     toml::table root;
+    if (auto bad = toml_unsafe_input(text)) return make_error(path + ":" + *bad);
     try {
       root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {

@@ -232,7 +232,11 @@ Result<NodeDocument> NodeReader::Impl::parse_buffer(char* data, size_t size) {
   rapidjson::MemoryPoolAllocator<> values(pool.data(), pool.size());
   rapidjson::Document root(&values);
   // The whole document is validated (a truncated file is an error, trailing garbage too).
-  root.ParseInsitu<rapidjson::kParseFullPrecisionFlag>(data);
+  // Iterative: a deeply nested document (a million '[') is an error or a deep DOM, never a stack overflow.
+  // Normal precision: RapidJSON 1.1.0's full-precision number parser (internal/diyfp.h) has undefined
+  // behaviour on some inputs (clz of 0, a cached-power index past its table), found by fuzzing; the fields a
+  // fleet report reads are integers and strings, and two probe durations (elapsed_ms) it never prints.
+  root.ParseInsitu<rapidjson::kParseIterativeFlag>(data);
   if (root.HasParseError())
     return make_error(fmt::format("not valid JSON (truncated or damaged): {} at byte {}",
                                   rapidjson::GetParseError_En(root.GetParseError()), root.GetErrorOffset()));

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "fleet/fleet.hpp"
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "util/strings.hpp"
 
@@ -199,7 +200,7 @@ std::string render_fleet_json(const FleetReport& r) {
                          {"os", n.os},         {"failing", ids}});
   }
   j["nodes"] = nodes;
-  return j.dump(2) + "\n";
+  return json_text(j) + "\n";
 }
 
 std::string render(const FleetReport& r, Format f, const RenderOptions& o) {

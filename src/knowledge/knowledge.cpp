@@ -10,6 +10,7 @@
 #include "knowledge/embedded.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
+#include "util/toml_guard.hpp"
 #include "util/version.hpp"
 
 namespace gpuenv {
@@ -46,6 +47,8 @@ const toml::table* Knowledge::file(const std::string& name) const {
   if (auto it = files_.find(name); it != files_.end()) return it->second.get();
   auto* text = file_text(name);
   if (!text) return nullptr;
+  if (auto bad = toml_unsafe_input(*text))
+    throw std::runtime_error("knowledge file " + name + ".toml is malformed: line " + *bad);
   try {
     auto tbl = toml::parse(*text, name + ".toml");
     return (files_[name] = std::make_unique<toml::table>(std::move(tbl))).get();
@@ -470,6 +473,7 @@ const GpuModel* Knowledge::gpu_by_device_id(const std::string& id) const {
   auto start = text->rfind('{', pos);
   auto end = text->find('}', pos);
   if (start == std::string::npos || end == std::string::npos) return nullptr;
+  if (toml_unsafe_input("x = " + text->substr(start, end - start + 1))) return nullptr;
   try {
     auto tbl = toml::parse("x = " + text->substr(start, end - start + 1));
     const toml::table& x = *tbl["x"].as_table();

@@ -11,6 +11,7 @@
 #include "util/hash.hpp"
 #include "util/parallel.hpp"
 #include "util/strings.hpp"
+#include "util/toml_guard.hpp"
 #include "util/version.hpp"
 
 namespace gpuenv {
@@ -133,6 +134,20 @@ Lock lock_from_snapshot(const Snapshot& s, int interpreter, const FileHasher& ha
   l.libraries = loaded_libraries(s, py);
   if (hash)  // the files are large (cuDNN, cuBLAS: hundreds of MB each) and independent: hashed side by side
     parallel_for(l.libraries.size(), worker_count(8), [&](std::size_t i) { l.libraries[i].sha256 = hash(l.libraries[i].realpath); });
+  // TOML holds UTF-8 only: a byte that is not (a path, a GPU name) becomes U+FFFD here, after hashing, so the lock
+  // `lock` writes and the one `verify` builds from this machine agree (docs/lock.md).
+  auto fix = [](std::string& v) { v = valid_utf8(v); };
+  for (auto* v : {&l.arch, &l.kernel_module, &l.libcuda, &l.cuda_driver_api}) fix(*v);
+  for (auto& g : l.gpus) fix(g.name), fix(g.compute_capability);
+  if (l.python)
+    for (auto* v : {&l.python->path, &l.python->realpath, &l.python->version, &l.python->kind, &l.python->prefix}) fix(*v);
+  for (auto& f : l.frameworks)
+    for (auto* v : {&f.name, &f.version, &f.distribution, &f.accelerator, &f.cuda, &f.cudnn, &f.location}) fix(*v);
+  for (auto& w : l.wheels) fix(w.name), fix(w.version);
+  for (auto& lib : l.libraries) {
+    for (auto* v : {&lib.key, &lib.family, &lib.soname, &lib.path, &lib.realpath, &lib.version, &lib.origin}) fix(*v);
+    for (auto& u : lib.used_by) fix(u);
+  }
   return l;
 }
 
@@ -140,8 +155,9 @@ Lock lock_from_snapshot(const Snapshot& s, int interpreter, const FileHasher& ha
 
 namespace {
 
-std::string q(std::string_view s) {
+std::string q(std::string_view raw) {
   std::string out = "\"";
+  const std::string s = valid_utf8(raw);  // TOML is UTF-8 only
   for (unsigned char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -290,6 +306,7 @@ Result<Lock> parse_lock(std::string_view text, const std::string& path) {
   l.schema = schema;
   try {
     toml::table root;
+    if (auto bad = toml_unsafe_input(text)) return make_error(path + ":" + *bad + damaged);
     try {
       root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {

@@ -396,6 +396,10 @@ Json doctor_to_json(const Snapshot& s, const std::vector<Finding>& findings) {
   return j;
 }
 
+std::string json_text(const Json& j, int indent) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 Result<DoctorDocument> parse_doctor_json(const std::string& text) {
   Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
@@ -405,20 +409,33 @@ Result<DoctorDocument> parse_doctor_json(const std::string& text) {
       (void)discard;
     } catch (const nlohmann::json::parse_error& e) {
       return make_error(fmt::format("not valid JSON (byte {}): {}", e.byte, e.what()));
+    } catch (const nlohmann::json::exception& e) {  // a number out of range (1e400)
+      return make_error(std::string("not valid JSON: ") + e.what());
     }
     return make_error("not valid JSON");
   }
   if (!j.is_object()) return make_error("expected a JSON object (a gpuenv doctor --json document or a snapshot)");
+  // A doctor document's own schema_version first: a newer document may have changed everything in it.
+  auto too_new = [](const Json& v) {
+    return v.is_number_unsigned() ? v.get<std::uint64_t>() > std::uint64_t(kSchemaVersion)
+                                  : v.get<std::int64_t>() > kSchemaVersion;
+  };
+  if (auto top = j.find("schema_version"); top != j.end() && j.contains("snapshot")) {
+    if (!top->is_number_integer()) return make_error("schema_version is not an integer");
+    if (too_new(*top))
+      return make_error(fmt::format("document schema {} is newer than this gpuenv understands ({}); upgrade gpuenv",
+                                    top->dump(), kSchemaVersion));
+  }
   const Json* snap = &j;
   if (j.contains("snapshot")) snap = &j["snapshot"];
   if (!snap->is_object() || !snap->contains("schema_version"))
     return make_error("no schema_version: this is not a gpuenv snapshot");
   const auto& sv = (*snap)["schema_version"];
   if (!sv.is_number_integer()) return make_error("schema_version is not an integer");
-  int version = sv.get<int>();
-  if (version > kSchemaVersion)
+  if (too_new(sv))
     return make_error(fmt::format("snapshot schema {} is newer than this gpuenv understands ({}); upgrade gpuenv",
-                                  version, kSchemaVersion));
+                                  sv.dump(), kSchemaVersion));
+  std::int64_t version = sv.get<std::int64_t>();
   if (version < 1) return make_error(fmt::format("invalid schema_version {}", version));
   DoctorDocument doc;
   try {

@@ -47,6 +47,9 @@ struct DoctorDocument {
 };
 
 Json doctor_to_json(const Snapshot& s, const std::vector<Finding>& findings);
+// JSON text as gpuenv prints it: indented by two, a byte that is not valid UTF-8 (a path, a variable, a host
+// name, a log line) becomes U+FFFD instead of an error (docs/schema.md).
+std::string json_text(const Json& j, int indent = 2);
 // Accepts a full doctor document or a bare snapshot object. Errors for
 // malformed JSON, a newer schema, or wrong field types; never throws.
 Result<DoctorDocument> parse_doctor_json(const std::string& text);

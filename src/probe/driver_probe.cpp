@@ -1,6 +1,7 @@
 #include "probe/driver_probe.hpp"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "elf/ldcache.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
@@ -376,8 +378,33 @@ void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
   });
 }
 
-void DriverProbe::start(const DriverProbeOptions& opts) {
-  opts_ = opts;
+std::string trusted_library_path(const Fs& fs, const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+#if defined(__aarch64__)
+  const std::int32_t flags = elf::cache_flags_for(EM_AARCH64, 64);
+  const std::vector<std::string> dirs = {"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64",
+                                         "/lib", "/usr/lib"};
+#else
+  const std::int32_t flags = elf::cache_flags_for(EM_X86_64, 64);
+  const std::vector<std::string> dirs = {"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+                                         "/lib", "/usr/lib"};
+#endif
+  if (auto text = fs.read_opt("/etc/ld.so.cache", 64u << 20))
+    if (auto cache = elf::parse_ld_cache(*text))
+      if (auto* e = cache->lookup(name, flags, {}); e && e->path.starts_with('/')) return e->path;
+  for (auto& d : dirs)
+    if (fs.exists(d + "/" + name)) return d + "/" + name;
+  return dirs.front() + "/" + name;
+}
+
+void DriverProbe::start(const DriverProbeOptions& opts_in) {
+  opts_ = opts_in;
+  if (opts_.trusted_only) {
+    Fs fs;
+    opts_.libcuda = trusted_library_path(fs, opts_.libcuda);
+    opts_.libnvml = trusted_library_path(fs, opts_.libnvml);
+  }
+  const DriverProbeOptions& opts = opts_;
   if (!opts.enabled) return;
   cuda_ = spawn(cuda_child, opts.libcuda, opts.timeout_s);
   nvml_ = spawn(nvml_child, opts.libnvml, opts.timeout_s);

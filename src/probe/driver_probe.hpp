@@ -11,6 +11,7 @@
 
 #include "model/snapshot.hpp"
 #include "util/subprocess.hpp"
+#include "util/fs.hpp"
 
 namespace gpuenv {
 
@@ -19,6 +20,9 @@ struct DriverProbeOptions {
   std::string libnvml = "libnvidia-ml.so.1";
   double timeout_s = 5.0;
   bool enabled = true;
+  // Load the driver libraries only from the system's loader configuration (/etc/ld.so.cache, then the
+  // default directories), never through the caller's LD_LIBRARY_PATH (GPUENV_TRUSTED_DRIVER=1; docs/schema.md).
+  bool trusted_only = false;
   // GPUs the machine has (PCI, /proc/driver/nvidia/gpus); with more than one a third child
   // records CUDA's default numbering of all of them.
   int gpu_count_hint = 0;
@@ -37,6 +41,11 @@ class DriverProbe {
   Process cuda_, nvml_, order_;
   bool order_needed_ = false, order_started_ = false;
 };
+
+// The file the system's own loader configuration gives for a library name (/etc/ld.so.cache, then the
+// default directories), ignoring LD_LIBRARY_PATH; a name with a '/' is returned as it is. When none is
+// found: the name in the first default directory (dlopen then fails instead of searching elsewhere).
+std::string trusted_library_path(const Fs& fs, const std::string& name);
 
 // Parses a child's line protocol into the model (exposed for unit tests).
 void parse_cuda_child_output(const std::string& out, CudaProbe& p);

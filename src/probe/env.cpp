@@ -10,9 +10,12 @@
 namespace gpuenv {
 
 bool env_var_recorded(const std::string& name) {
-  // Never a credential, whatever its prefix.
-  for (std::string_view bad : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "API_KEY", "AUTH"})
-    if (name.find(bad) != std::string::npos) return false;
+  // Never a credential, whatever its prefix: deny by default any name (in any case) that suggests one.
+  std::string upper(name);
+  for (auto& c : upper) c = (c >= 'a' && c <= 'z') ? char(c - 'a' + 'A') : c;
+  for (std::string_view bad : {"KEY", "TOKEN", "SECRET", "PASS", "CREDENTIAL", "AUTH", "PRIVATE", "CERT",
+                               "COOKIE", "SESSION", "LOGIN", "BEARER"})
+    if (upper.find(bad) != std::string::npos) return false;
   // TensorFlow's variables only (TF_ alone would take Terraform's TF_VAR_* and TF_TOKEN_*).
   static constexpr std::array<std::string_view, 20> prefixes = {
       "CUDA_", "NVIDIA_", "PYTHON", "CUDNN_", "NCCL_", "XLA_", "JAX_", "CUPY_", "TORCH_", "PYTORCH_", "GPUENV_",

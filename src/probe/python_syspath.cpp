@@ -53,7 +53,7 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
     if (!cache) own = fs.list(dir);
     for (auto& name : cache ? cache->names(fs, dir) : own) {
       if (!name.ends_with(".pth")) continue;
-      if (name.starts_with('.') && !py2 && std::stoi(parts[1]) >= 13) continue;  // hidden, skipped since 3.13
+      if (name.starts_with('.') && !py2 && parse_int(parts[1]).value_or(0) >= 13) continue;  // hidden, skipped since 3.13
       auto file = dir + "/" + name;
       auto text = fs.read_opt(file, 1 << 20);
       if (!text) continue;

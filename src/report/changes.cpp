@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "report/formats.hpp"
 
@@ -15,7 +16,7 @@ std::string changes_json(const std::vector<LockChange>& changes) {
   for (auto& c : changes)
     arr.push_back(Json{{"subject", c.subject}, {"before", c.before}, {"after", c.after},
                        {"impact", impact_name(c.impact)}, {"reason", c.reason}});
-  return arr.dump(2) + "\n";
+  return json_text(arr) + "\n";
 }
 
 // The text view: `none` when nothing changed, else the headline `tool: N changes (...) where` and the changes.

@@ -108,7 +108,7 @@ std::string render_explain_markdown(const ExplainReport& r) {
 
 std::string render(const ExplainReport& r, Format f, const RenderOptions& o) {
   switch (f) {
-    case Format::Json: return explain_to_json(r).dump(2) + "\n";
+    case Format::Json: return json_text(explain_to_json(r)) + "\n";
     case Format::Markdown: return render_explain_markdown(r);
     case Format::Text: return render_explain_text(r, o.style);
     default: throw std::logic_error(std::string("explain has no ") + format_name(f) + " renderer");
@@ -121,7 +121,7 @@ std::string render_message_list(const Knowledge& k, Format f) {
     for (auto& m : k.messages())
       arr.push_back(Json{{"id", m.check.empty() ? m.id : m.check}, {"entry", m.id}, {"severity", m.severity},
                          {"emitter", m.emitter}, {"pattern", m.pattern}, {"source", m.source}});
-    return arr.dump(2) + "\n";
+    return json_text(arr) + "\n";
   }
   std::string out;
   size_t w = 0;

@@ -1,3 +1,4 @@
+#include "model/json.hpp"
 #include "report/formats.hpp"
 
 #include <fmt/format.h>
@@ -112,7 +113,7 @@ std::string render(const CheckListReport& r, Format f, const RenderOptions&) {
     case Format::Json: {
       Json arr = Json::array();
       for (auto& c : r.checks) arr.push_back(Json{{"id", c.id}, {"severity", severity_name(c.severity)}, {"summary", c.summary}});
-      return arr.dump(2) + "\n";
+      return json_text(arr) + "\n";
     }
     case Format::Text: {
       size_t w = 0;

@@ -23,7 +23,7 @@ std::string render_json(const DoctorReport& r) {
     }
     j = std::move(out);
   }
-  return j.dump(2) + "\n";
+  return json_text(j) + "\n";
 }
 
 }  // namespace gpuenv

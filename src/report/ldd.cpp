@@ -59,7 +59,7 @@ std::string render(const LddReport& r, Format f, const RenderOptions& o) {
   if (f == Format::Json) {
     Json out = Json::array();
     for (auto& e : r.files) out.push_back(e.consumer);
-    return out.dump(2) + "\n";
+    return json_text(out) + "\n";
   }
   if (f != Format::Text) throw std::logic_error(std::string("ldd has no ") + format_name(f) + " renderer");
   std::string out;

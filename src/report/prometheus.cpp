@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <deque>
 #include <map>
 
 #include "model/readiness.hpp"
@@ -72,7 +73,8 @@ class Exposition {
   }
 
  private:
-  std::vector<Family> families_;
+  // A deque: family() hands out references that must stay valid while later families are added.
+  std::deque<Family> families_;
 };
 
 int rank(Severity s) { return s == Severity::Error ? 0 : s == Severity::Warning ? 1 : 2; }

@@ -52,6 +52,7 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
 // Replaces the user name, home directory and host name in a rendered report.
 struct Redactor {
   std::string user, home, hostname;
+  std::vector<std::string> keep;  // phrases left as they are (the os_id when the host has the same name)
   static Redactor from(const Snapshot& s);
   std::string apply(std::string text) const;
 };

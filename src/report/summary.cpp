@@ -145,16 +145,20 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
   return out;
 }
 
+// Bytes of UTF-8 sequences count as letters, so "ren" is not replaced inside "rené".
 static bool word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 
-// Replaces whole-word occurrences only, so "vm" does not touch "kvm".
-static std::string replace_word(std::string text, const std::string& word, const std::string& with) {
+// Replaces whole-word occurrences only, so "vm" does not touch "kvm". With `whole_path`, `word` is a directory
+// replaced only where it is a whole path: "/home/al" in "/home/al/x" but not in "/home/alice" or "/x/home/al".
+static std::string replace_word(std::string text, const std::string& word, const std::string& with,
+                                bool whole_path = false) {
   if (word.empty()) return text;
   size_t pos = 0;
   while ((pos = text.find(word, pos)) != std::string::npos) {
-    bool left = pos == 0 || !word_char(text[pos - 1]);
+    bool left = pos == 0 || (!word_char(text[pos - 1]) && !(whole_path && text[pos - 1] == '/'));
     size_t end = pos + word.size();
     bool right = end >= text.size() || !word_char(text[end]) ||
                  (text[end] == '.' && (end + 1 >= text.size() || !word_char(text[end + 1])));
@@ -168,13 +172,30 @@ static std::string replace_word(std::string text, const std::string& word, const
   return text;
 }
 
-Redactor Redactor::from(const Snapshot& s) { return Redactor{s.host.user, s.host.home, s.host.hostname}; }
+Redactor Redactor::from(const Snapshot& s) {
+  Redactor r{s.host.user, s.host.home, s.host.hostname};
+  // The distribution's name is no host name even when they are spelled alike (a host called "debian").
+  if (!s.host.os_id.empty()) {
+    r.keep.push_back("\"os_id\": \"" + s.host.os_id + "\"");
+    r.keep.push_back(s.host.os_id + ", kernel ");  // the host line of the text and Markdown summaries
+  }
+  return r;
+}
 
 std::string Redactor::apply(std::string text) const {
-  if (!home.empty() && home != "/") text = replace_all(std::move(text), home, "~");
+  // Phrases to keep are swapped for placeholders (\x01 never occurs in a report) and put back at the end.
+  std::vector<std::string> marks;
+  for (size_t i = 0; i < keep.size(); ++i) {
+    marks.push_back(std::string("\x01keep") + std::to_string(i) + "\x01");
+    text = replace_all(std::move(text), keep[i], marks.back());
+  }
+  std::string h = home;
+  while (h.size() > 1 && h.back() == '/') h.pop_back();
+  if (!h.empty() && h != "/") text = replace_word(std::move(text), h, "~", /*whole_path=*/true);
   if (!hostname.empty()) text = replace_word(std::move(text), hostname, "<host>");
   // "root" and one- or two-letter names say nothing about a person and would mangle text.
   if (user.size() > 2 && user != "root") text = replace_word(std::move(text), user, "<user>");
+  for (size_t i = 0; i < keep.size(); ++i) text = replace_all(std::move(text), marks[i], keep[i]);
   return text;
 }
 

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "model/json.hpp"
 #include "model/json_fields.hpp"
 #include "report/formats.hpp"
 #include "util/strings.hpp"
@@ -27,7 +28,7 @@ std::string render(const WhichBuildReport& r, Format f, const RenderOptions&) {
                                         {"compute_capabilities", e.ccs},
                                         {"python", e.python},
                                         {"env", e.env_kind}}}});
-    return out.dump(2) + "\n";
+    return json_text(out) + "\n";
   }
   if (f != Format::Text) throw std::logic_error(std::string("which-build has no ") + format_name(f) + " renderer");
   std::string text;

@@ -1,5 +1,6 @@
 #include "util/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <string_view>
 
 #include "util/strings.hpp"
 
@@ -32,6 +35,21 @@ Result<bool> write_in_place(const std::string& path, const std::string& content)
   ::close(fd);
   return true;
 }
+// Temporary files of an earlier write of the same file that never finished (gpuenv killed between mkstemp and
+// rename): removed once they are a minute old, so a write still in progress elsewhere keeps its own.
+void remove_stale_temporaries(const std::string& dir, const std::string& prefix) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  const time_t now = ::time(nullptr);
+  while (auto* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (!name.starts_with(prefix) || name.size() != prefix.size() + 6) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (st.st_uid == ::geteuid() && now - st.st_mtime > 60) ::unlinkat(::dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
+}
 }  // namespace
 
 Result<bool> write_file_atomic(const std::string& target, const std::string& content, unsigned mode) {
@@ -40,6 +58,7 @@ Result<bool> write_file_atomic(const std::string& target, const std::string& con
   if (::stat(target.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) return make_error("cannot write " + target + ": it is a directory");
     if (!S_ISREG(st.st_mode)) return write_in_place(target, content);
+    mode = st.st_mode & 07777;  // a replaced file keeps its mode
     // A link to a regular file: replace the file it points to and keep the link.
     if (char* real = ::realpath(target.c_str(), nullptr)) {
       path = real;
@@ -47,6 +66,7 @@ Result<bool> write_file_atomic(const std::string& target, const std::string& con
     }
   }
   std::string dir = dir_name(path);
+  remove_stale_temporaries(dir, "." + base_name(path) + ".tmp.");
   std::string tmpl = path_join(dir, "." + base_name(path) + ".tmp.XXXXXX");
   std::string buf = tmpl;
   int fd = ::mkstemp(buf.data());

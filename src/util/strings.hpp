@@ -25,5 +25,7 @@ std::string normalize_path(std::string_view path);
 std::string human_bytes(std::uint64_t bytes);
 // Quotes a word for POSIX shells when it needs quoting.
 std::string shell_quote(std::string_view s);
+// The text with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD (docs/schema.md).
+std::string valid_utf8(std::string_view s);
 
 }  // namespace gpuenv

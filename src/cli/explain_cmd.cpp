@@ -116,7 +116,8 @@ void add_explain_command(Cli& cli) {
   auto* cmd = cli.add("explain", "Explain a GPU error message or a whole log: the check, root cause and fix", [] { return run_explain(a); });
   cmd->description(
       "Explain a GPU error message or a whole log: for every known message of the CUDA runtime,\n"
-      "the driver, NVML, PyTorch, TensorFlow, JAX and CuPy it names the doctor check that detects\n"
+      "the driver, NVML, NCCL, the container runtime, PyTorch, TensorFlow, JAX, CuPy and Nix it\n"
+      "names the doctor check that detects\n"
       "the same problem, the root cause and the fix, with the line it was found on. Each message\n"
       "is listed once, in order of first appearance. The log is text only: nothing is run.\n\n"
       "The message comes from the arguments, or the whole log from --file LOG or stdin.\n"
@@ -124,8 +125,9 @@ void add_explain_command(Cli& cli) {
       "this machine like 'gpuenv doctor' (driver, GPUs, frameworks) and --from SNAPSHOT uses a\n"
       "saved 'gpuenv doctor --json' of the machine the log came from, to name the exact cause\n"
       "(\"driver 535 supports CUDA 12.2; torch 2.9.0+cu130 is built for CUDA 13.0: needs >= 580\").\n\n"
-      "Exit codes: 0 no known problem (nothing matched, or only warnings and harmless messages),\n"
-      "1 a known error found (warnings too with --strict), 2 usage error or unreadable input.\n\n"
+      "Exit codes: 0 no known problem (nothing matched, or only warnings, harmless messages, out of\n"
+      "memory or bugs in the program), 1 a known setup error found (warnings too with --strict),\n"
+      "2 usage error or unreadable input.\n\n"
       "Examples:\n"
       "  gpuenv explain 'CUDA driver version is insufficient for CUDA runtime version'\n"
       "  python train.py 2>&1 | gpuenv explain --here\n"

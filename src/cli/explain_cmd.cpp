@@ -117,9 +117,9 @@ void add_explain_command(Cli& cli) {
   cmd->description(
       "Explain a GPU error message or a whole log: for every known message of the CUDA runtime,\n"
       "the driver, NVML, NCCL, the container runtime, PyTorch, TensorFlow, JAX, CuPy and Nix it\n"
-      "names the doctor check that detects\n"
-      "the same problem, the root cause and the fix, with the line it was found on. Each message\n"
-      "is listed once, in order of first appearance. The log is text only: nothing is run.\n\n"
+      "names the doctor check that detects the same problem, the root cause and the fix, with the\n"
+      "line it was found on. Each message is listed once, in order of first appearance. The log\n"
+      "is text only: nothing is run.\n\n"
       "The message comes from the arguments, or the whole log from --file LOG or stdin.\n"
       "By default the answer is general (the log may come from another machine); --here probes\n"
       "this machine like 'gpuenv doctor' (driver, GPUs, frameworks) and --from SNAPSHOT uses a\n"

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "checks/explain.hpp"
 #include "explain_corpus.hpp"
 #include "knowledge/messages.hpp"
 
@@ -205,4 +206,42 @@ TEST(ExplainSamples, OutOfMemoryAndUserErrorsAreNotSetupErrors) {
       }
     EXPECT_TRUE(found) << id;
   }
+}
+
+TEST(ExplainSamples, NewFamiliesAreNarrowedByTheMachine) {
+  auto& k = Knowledge::get();
+  Snapshot s;
+  s.host.container = "docker";
+  s.host.shm_bytes = 64ull << 20;
+  s.host.os_id = "nixos";
+  s.env["NCCL_SOCKET_IFNAME"] = "eth9";
+  s.nvml.driver_version = "550.90.07";
+  std::vector<Finding> none;
+  ExplainContext ctx{&s, &none};
+  auto notes = [&](const std::string& log) {
+    std::string all;
+    for (auto& e : explain_log(log, k, ctx))
+      for (auto& m : e.machine) all += m + "\n";
+    return all;
+  };
+  auto nccl = notes("node1:99:99 [0] NCCL WARN Bootstrap : no socket interface found");
+  EXPECT_NE(nccl.find("NCCL_SOCKET_IFNAME=eth9"), std::string::npos) << nccl;
+  EXPECT_NE(nccl.find("/dev/shm is 64 MiB"), std::string::npos) << nccl;
+  auto shm = notes("RuntimeError: DataLoader worker (pid 7) is killed by signal: Bus error.");
+  EXPECT_NE(shm.find("/dev/shm is 64 MiB in a docker container: too small"), std::string::npos) << shm;
+  auto container = notes("Failed to initialize NVML: Unknown Error");
+  EXPECT_NE(container.find("inside a docker container"), std::string::npos) << container;
+  EXPECT_NE(container.find("NVIDIA driver 550.90.07"), std::string::npos) << container;
+  auto toolkit = notes("OSError: CUDA_HOME environment variable is not set. Please set it to your CUDA install root.");
+  EXPECT_NE(toolkit.find("CUDA_HOME is not set"), std::string::npos) << toolkit;
+  EXPECT_NE(toolkit.find("no CUDA toolkit found"), std::string::npos) << toolkit;
+  auto nix = notes("/nix/store/x-env/bin/python\nOSError: libcuda.so.1: cannot open shared object file: No such file or directory");
+  EXPECT_NE(nix.find("this machine: NixOS"), std::string::npos) << nix;
+  EXPECT_NE(nix.find("no libcuda found (NixOS: /run/opengl-driver/lib)"), std::string::npos) << nix;
+  // Installed but unreachable: no "install the package" advice.
+  auto un = explain_log("ImportError: libcudnn.so.9: cannot open shared object file\n/opt/x/lib/libcudnn.so.9\n", k, {});
+  ASSERT_FALSE(un.empty());
+  for (auto& ev : un[0].finding.evidence) EXPECT_NE(ev.key, "provided by");
+  EXPECT_NE(un[0].finding.fix.find("export LD_LIBRARY_PATH=$(dirname /opt/x/lib/libcudnn.so.9)"), std::string::npos)
+      << un[0].finding.fix;
 }

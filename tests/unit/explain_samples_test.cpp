@@ -50,6 +50,8 @@ const std::vector<std::pair<std::string, std::string>>& explain_message_samples(
       {"OSError: /venv/lib/python3.10/site-packages/nvidia/cublas/lib/libcublas.so.12: symbol cublasLtGetVersion version libcublasLt.so.12 not defined in file libcublasLt.so.12 with link time reference", "explain.symbol-version-not-defined"},
       {"/usr/bin/ld: /usr/local/cuda-12.4/lib64/libcusparse.so: undefined reference to `__nvJitLinkAddData_12_4@libnvJitLink.so.12'", "explain.link-undefined-versioned-reference"},
       {"ImportError: /venv/lib/python3.10/site-packages/flash_attn_2_cuda.cpython-310-x86_64-linux-gnu.so: undefined symbol: _ZN3c104cuda9SetDeviceEi", "explain.torch-extension-abi"},
+      {"ImportError: /venv/lib/python3.12/site-packages/torch/lib/libtorch_cuda.so: undefined symbol: ncclCommWindowRegister", "explain.torch-nccl-symbol"},
+      {"deepspeed.ops.op_builder.builder.MissingCUDAException: CUDA_HOME does not exist, unable to compile CUDA op(s)", "explain.cuda-home-unset"},
       // building extensions
       {"OSError: CUDA_HOME environment variable is not set. Please set it to your CUDA install root.", "explain.cuda-home-unset"},
       {"nvcc fatal   : Unsupported gpu architecture 'compute_89'", "explain.nvcc-unsupported-arch"},

@@ -134,7 +134,9 @@ void narrow_visible(Explanation& e, const Snapshot& s) {
 }
 
 void narrow_library(Explanation& e, const Knowledge& k, const Snapshot* s) {
+  // The library the message names: the one missing, or the one an older copy of which wins.
   std::string lib = e.match.capture("library");
+  if (lib.empty()) lib = e.match.capture("provider");
   if (lib.empty()) return;
   auto* fam = k.library_family_for_file(lib);
   if (!fam) return;
@@ -143,7 +145,8 @@ void narrow_library(Explanation& e, const Knowledge& k, const Snapshot* s) {
   for (auto& [major, name] : fam->pip) pkgs.push_back("pip " + name + " (CUDA " + major + ")");
   if (!fam->conda.empty()) pkgs.push_back("conda " + fam->conda);
   if (!fam->nix.empty()) pkgs.push_back("nix " + fam->nix);
-  if (!pkgs.empty()) e.finding.add("provided by", fam->display + ": " + join(pkgs, "; "));
+  // Installed but unreachable: the package is there, naming it as the fix would mislead.
+  if (!pkgs.empty() && e.match.capture("found_at").empty()) e.finding.add("provided by", fam->display + ": " + join(pkgs, "; "));
   if (!s) return;
   std::vector<std::string> copies;
   for (auto& c : s->libraries.copies)
@@ -153,6 +156,73 @@ void narrow_library(Explanation& e, const Knowledge& k, const Snapshot* s) {
     e.machine.push_back(fmt::format("this machine: no copy of {} found", fam->display));
   else
     for (auto& c : copies) e.machine.push_back("this machine: " + fam->display + " at " + c);
+  if (copies.size() > 1 && !e.match.capture("provider").empty())
+    e.machine.push_back(fmt::format("this machine: {} copies of {}; the loader takes the first on its search path", copies.size(),
+                                    fam->display));
+}
+
+// NCCL: the NCCL_* variables preset here, and the shared memory a single machine's ranks share.
+void narrow_nccl(Explanation& e, const Snapshot& s) {
+  std::vector<std::string> vars;
+  for (auto& [k, v] : s.env)
+    if (k.starts_with("NCCL_")) vars.push_back(k + "=" + v);
+  e.machine.push_back(vars.empty() ? "this machine: no NCCL_* variable is set"
+                                   : "this machine: " + join(vars, " ") + " (preset values apply to every run)");
+  if (s.host.shm_bytes > 0)
+    e.machine.push_back(fmt::format("this machine: /dev/shm is {} MiB{}", s.host.shm_bytes >> 20,
+                                    s.host.shm_bytes <= (64ull << 20) ? " (the container default; NCCL needs more with several GPUs)" : ""));
+}
+
+void narrow_shm(Explanation& e, const Snapshot& s) {
+  if (s.host.shm_bytes == 0) {
+    e.machine.push_back("this machine: the size of /dev/shm is unknown");
+    return;
+  }
+  bool small = s.host.shm_bytes <= (256ull << 20);
+  e.machine.push_back(fmt::format("this machine: /dev/shm is {} MiB{}{}", s.host.shm_bytes >> 20,
+                                  s.host.container.empty() ? "" : " in a " + s.host.container + " container",
+                                  small ? ": too small for DataLoader workers or NCCL" : ""));
+}
+
+void narrow_container(Explanation& e, const Snapshot& s) {
+  if (!s.host.container.empty())
+    e.machine.push_back("this machine: runs inside a " + s.host.container + " container (the message comes from its host)");
+  else
+    e.machine.push_back("this machine: not a container");
+  std::string drv = driver_version(s);
+  e.machine.push_back(drv.empty() ? "this machine: no NVIDIA driver found" : "this machine: NVIDIA driver " + drv);
+}
+
+void narrow_toolkit(Explanation& e, const Snapshot& s) {
+  const std::string* home = s.getenv("CUDA_HOME");
+  e.machine.push_back(home ? "this machine: CUDA_HOME=" + *home : "this machine: CUDA_HOME is not set");
+  if (s.toolkit.toolkits.empty()) e.machine.push_back("this machine: no CUDA toolkit found (no nvcc)");
+  for (auto& t : s.toolkit.toolkits)
+    e.machine.push_back(fmt::format("this machine: CUDA toolkit {} at {}{}", t.version.empty() ? "?" : t.version, t.path,
+                                    t.nvcc.empty() ? " (no nvcc)" : ""));
+  for (auto& [py, fw] : frameworks(s))
+    if (fw->name == "torch" && fw->cuda_build)
+      e.machine.push_back(fmt::format("torch {} is built with CUDA {}: extensions need a toolkit of that major", fw->version,
+                                      fw->cuda_version));
+}
+
+void narrow_nix(Explanation& e, const Snapshot& s) {
+  bool nixos = s.host.os_id == "nixos";
+  e.machine.push_back(nixos ? "this machine: NixOS" : "this machine: not NixOS (" + (s.host.os_id.empty() ? std::string("?") : s.host.os_id) + ")");
+  std::vector<std::string> drivers;
+  for (auto& c : s.libraries.copies)
+    if (c.name == "cuda" && !c.stub) drivers.push_back(c.path + " [" + c.origin + "]");
+  e.machine.push_back(drivers.empty() ? "this machine: no libcuda found (NixOS: /run/opengl-driver/lib)"
+                                      : "this machine: libcuda at " + join(drivers, ", "));
+  if (!s.nix.wrappers.empty()) e.machine.push_back("this machine: driver wrappers on PATH: " + join(s.nix.wrappers, ", "));
+}
+
+void narrow_frameworks(Explanation& e, const Snapshot& s) {
+  auto fws = frameworks(s);
+  if (fws.empty()) e.machine.push_back("this machine: no GPU framework found in the Pythons on PATH");
+  for (auto& [py, fw] : fws)
+    e.machine.push_back(fmt::format("{} {} in {}{}", fw->name, fw->version, py->path,
+                                    fw->cuda_build ? " (CUDA " + fw->cuda_version + ")" : " (CPU-only build)"));
 }
 
 }  // namespace
@@ -183,6 +253,12 @@ Explanation explain_match(const MessageMatch& m, const Knowledge& k, const Expla
     if (f.narrow == "driver") narrow_driver(e, k, s);
     else if (f.narrow == "gpu") narrow_gpu(e, s);
     else if (f.narrow == "visible-devices") narrow_visible(e, s);
+    else if (f.narrow == "nccl") narrow_nccl(e, s);
+    else if (f.narrow == "shm") narrow_shm(e, s);
+    else if (f.narrow == "container") narrow_container(e, s);
+    else if (f.narrow == "toolkit") narrow_toolkit(e, s);
+    else if (f.narrow == "nix") narrow_nix(e, s);
+    else if (f.narrow == "frameworks") narrow_frameworks(e, s);
   }
   if (ctx.findings) {
     std::vector<std::string> ids;

@@ -93,7 +93,13 @@ struct MessageFact {
   std::vector<std::string> superseded_by;  // entries that, matched in the same log, explain it better
   std::string severity;  // error, warning, info
   std::string emitter;   // who prints it
-  std::string needle;    // lower-case literal every match contains
+  std::string needle;    // lower-case literal every match contains (at the start of the message when `wrap`)
+  // Evidence the entry needs elsewhere in the log: one of these lower-case literals anywhere (a /nix/store
+  // path), and/or the expanded `elsewhere` template outside the matched lines ("/{library}": the library
+  // is installed somewhere the log shows; its path is captured as found_at).
+  std::vector<std::string> context;
+  std::string elsewhere;
+  bool wrap = false;     // often hard-wrapped mid-word: lines are joined without a separator before matching
   std::string pattern;   // ECMAScript regex, case-insensitive
   std::vector<std::string> captures;  // names of the groups
   int lines = 1;         // lines the message may span

@@ -65,6 +65,22 @@ TEST(ExplainCli, NothingMatchedExitsZero) {
   EXPECT_EQ(cli({"explain", "--strict", warn}).exit_code, 1);
 }
 
+TEST(ExplainCli, OutOfMemoryAndBugsInTheProgramExitZero) {
+  // Explained (as info: not a setup problem), and `explain || notify` stays quiet (issue 15).
+  for (const char* msg : {"torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 79.19 GiB",
+                          "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor with shape[64,512]",
+                          "jaxlib.xla_extension.XlaRuntimeError: RESOURCE_EXHAUSTED: Out of memory while trying to allocate 4770354232 bytes.",
+                          "RuntimeError: CUDA error: device-side assert triggered"}) {
+    SCOPED_TRACE(msg);
+    auto r = cli({"explain", msg});
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_EQ(r.out.find("no known GPU error message"), std::string::npos) << r.out;
+  }
+  // The same log with a setup error in it: 1.
+  auto r = cli({"explain", "RuntimeError: CUDA error: out of memory\nRuntimeError: CUDA error: invalid device ordinal"});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
 TEST(ExplainCli, LogFromStdinListsEachMessageOnceInOrder) {
   auto r = cli({"explain", "--json"}, kLog);
   ASSERT_EQ(r.exit_code, 1) << r.err;

@@ -12,6 +12,7 @@
 
 #include "checks/check.hpp"
 #include "checks/explain.hpp"
+#include "explain_corpus.hpp"
 #include "knowledge/messages.hpp"
 
 using namespace gpuenv;
@@ -221,6 +222,8 @@ TEST(Explain, EveryRealMessageMatchesItsCheck) {
   }
   EXPECT_GE(n, 30);
   // Every entry of the knowledge file has at least one real message here.
+  // The entries added with the corpus have theirs in explain_samples_test.cpp.
+  for (auto& [text, entry] : gpuenv::testing::explain_message_samples()) entries_hit.insert(entry);
   for (auto& m : k.messages()) EXPECT_TRUE(entries_hit.count(m.id)) << m.id << " has no test message";
 }
 

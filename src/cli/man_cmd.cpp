@@ -126,8 +126,8 @@ std::string man_page(const CLI::App& app) {
   out += fmt::format(".TP\n.B {}\nProblems found (an error\\-severity finding; with \\fB\\-\\-strict\\fR a warning too), "
                      "or a change found by \\fBverify\\fR and \\fBdiff\\fR.\n", kExitProblems);
   out += fmt::format(".TP\n.B {}\nUsage or internal error: a bad option, an unreadable or malformed input file.\n", kExitUsage);
-  out += ".PP\n\\fBgpuenv run\\fR and \\fBgpuenv shell\\fR exit with the status of the command they start "
-         "(127 when it is not found, 126 when it cannot run).\n";
+  out += ".PP\n\\fBgpuenv run\\fR exits with the status of the command it starts (127 when that is not found, 126 "
+         "when it cannot run), \\fBgpuenv shell\\fR with the shell's.\n";
   out += ".SH ENVIRONMENT\n.TP\n.B NO_COLOR\nNo colour in the output (there is none either when it is not a terminal or with "
          "\\fBTERM=dumb\\fR).\n";
   out += ".SH REPORTING BUGS\n" +

@@ -34,6 +34,13 @@ std::string which(const std::string& tool) {
 }
 bool have(const std::string& tool) { return !which(tool).empty(); }
 
+void write_text(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr) << path;
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::fclose(f);
+}
+
 struct TempDir {
   std::string path = gpuenv::test::temp_dir("gpuenv-install");
   ~TempDir() { fs::remove_all(path); }
@@ -128,11 +135,7 @@ TEST(Install, BashCompletionCompletesEveryCommand) {
   ASSERT_EQ(script.exit_code, 0) << script.err;
   TempDir t;
   std::string file = t.path + "/gpuenv.bash";
-  {
-    std::FILE* f = std::fopen(file.c_str(), "w");
-    std::fwrite(script.out.data(), 1, script.out.size(), f);
-    std::fclose(f);
-  }
+  write_text(file, script.out);
   auto syntax = run_program({which("bash"), "-n", file}, base_env());
   EXPECT_EQ(syntax.exit_code, 0) << syntax.err;
   // What bash offers for the words typed so far (the last word is the one being completed).
@@ -190,9 +193,7 @@ TEST(Install, ZshAndFishCompletionNameEveryCommand) {
   for (auto& [shell, text] : {std::pair{std::string("zsh"), zsh.out}, std::pair{std::string("fish"), fish.out}}) {
     if (!have(shell)) continue;  // the text checks above still hold
     std::string file = t.path + "/script." + shell;
-    std::FILE* f = std::fopen(file.c_str(), "w");
-    std::fwrite(text.data(), 1, text.size(), f);
-    std::fclose(f);
+    write_text(file, text);
     auto syntax = run_program({which(shell), "-n", file}, base_env());
     EXPECT_EQ(syntax.exit_code, 0) << shell << ": " << syntax.err;
     if (shell != "fish") continue;
@@ -216,9 +217,7 @@ TEST(Install, ManPageRendersEveryCommandAndTheExitCodes) {
   EXPECT_EQ(page.out.find(".TH GPUENV 1 "), page.out.find('\n') + 1) << page.out.substr(0, 200);
   TempDir t;
   std::string file = t.path + "/gpuenv.1";
-  std::FILE* f = std::fopen(file.c_str(), "w");
-  std::fwrite(page.out.data(), 1, page.out.size(), f);
-  std::fclose(f);
+  write_text(file, page.out);
   std::string text = page.out;
   if (have("groff")) {
     auto warn = sh("groff -man -Tutf8 -ww -z '" + file + "'");

@@ -48,6 +48,9 @@ set(GPUENV_PACKAGE_MAINTAINER "gpuenv maintainers <gpuenv-maintainers@invalid>" 
     "Maintainer field of the .deb and Packager of the .rpm (a placeholder until the project has an address)")
 # No LICENSE file exists yet: the field says so until the project chooses one (README, "Reporting problems").
 set(GPUENV_PACKAGE_LICENSE "NOASSERTION" CACHE STRING "License field of the packages (SPDX; none chosen yet)")
+# cpack (and `make install`) package what is built and build nothing themselves: a cpack run by the test suite must
+# not relink the binaries other tests are running. Build first (cmake --build), as README's commands do.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(CPACK_PACKAGE_NAME gpuenv)
 set(CPACK_PACKAGE_VENDOR gpuenv)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

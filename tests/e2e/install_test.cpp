@@ -306,3 +306,21 @@ TEST(Install, DebianPackageHoldsTheToolItsPageAndCompletions) {
   EXPECT_EQ(v.out, gpuenv_cli({"--version"}).out);
   EXPECT_EQ(read_text(t.path + "/root/usr/share/man/man1/gpuenv.1"), gpuenv_cli({"man"}).out);
 }
+
+TEST(Install, RpmPackageHoldsTheSameFiles) {
+  if (!have("rpmbuild") || !have("rpm")) GTEST_SKIP() << "rpmbuild is not installed (Debian: rpm)";
+  TempDir t;
+  auto made = run_program({GPUENV_CPACK, "--config", kBuild + "/CPackConfig.cmake", "-G", "RPM", "-B", t.path}, base_env(),
+                          "", 300);
+  ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+  std::string rpm;
+  for (auto& e : fs::directory_iterator(t.path))
+    if (e.path().extension() == ".rpm") rpm = e.path();
+  ASSERT_FALSE(rpm.empty()) << made.out;
+  auto info = sh("rpm -qp --queryformat '%{NAME} %{VERSION} %{LICENSE}\\n' '" + rpm + "'");
+  EXPECT_TRUE(std::regex_match(info.out, std::regex(R"(gpuenv \d+\.\d+\.\d+ \S+\n)"))) << info.out << info.err;
+  EXPECT_NE(sh("rpm -qip '" + rpm + "'").out.find("reproducible"), std::string::npos);
+  auto listing = sh("rpm -qlp '" + rpm + "'");
+  for (auto& f : kInstalled) EXPECT_NE(listing.out.find("/usr/" + f + "\n"), std::string::npos) << f;
+  EXPECT_NE(sh("rpm -qRp '" + rpm + "'").out.find("libc.so.6"), std::string::npos);
+}

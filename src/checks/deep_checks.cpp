@@ -213,8 +213,9 @@ void check_disagrees(const CheckInput& in, Emitter& e) {
     f.add("imported", fmt::format("{} {} at {} ({}, {} GPU{})", r.framework, r.version, r.location, r.status,
                                   std::max(r.device_count, 0), r.device_count == 1 ? "" : "s"));
     f.cause = "gpuenv predicted something other than what happened when the framework ran: this is a gpuenv bug (its model of "
-              "sys.path, the build or the loader is wrong here), please report it.";
-    f.fix = "gpuenv doctor --deep --markdown --redact > gpuenv-report.md   # attach it to a new issue of gpuenv";
+              "sys.path, the build or the loader is wrong here), please report it (where: 'Reporting problems' in gpuenv's "
+              "README).";
+    f.fix = "gpuenv doctor --deep --markdown --redact > gpuenv-report.md   # attach it to your report";
   }
 }
 

@@ -12,6 +12,7 @@
 
 #include "build_info.hpp"
 #include "cli/cli.hpp"
+#include "cli/cli_tree.hpp"
 #include "util/atomic_file.hpp"
 #include "util/fs.hpp"
 
@@ -32,20 +33,7 @@ namespace {
 class ShortListFormatter : public CLI::Formatter {
  public:
   std::string make_subcommand(const CLI::App* sub) const override {
-    // First sentence of the first paragraph, on one line, at most ~90 characters.
-    std::string d = sub->get_description();
-    d = d.substr(0, d.find("\n\n"));
-    std::string line;
-    for (char c : d) {
-      if (c == '\n') c = ' ';
-      if (c == ' ' && !line.empty() && line.back() == ' ') continue;
-      line += c;
-    }
-    if (auto dot = line.find(". "); dot != std::string::npos) line.resize(dot + 1);
-    if (line.size() > 90) {
-      line.resize(line.rfind(' ', 87));
-      line += "...";
-    }
+    std::string line = first_sentence(sub->get_description());
     std::stringstream out;
     CLI::detail::format_help(out, sub->get_display_name(true), line, get_column_width());
     return out.str();
@@ -71,7 +59,7 @@ int run_cli(int argc, char** argv) {
   Cli cli;
   auto& app = cli.app;
   app.formatter(std::make_shared<ShortListFormatter>());
-  app.set_version_flag("-V,--version", std::string("gpuenv ") + GPUENV_VERSION);
+  app.set_version_flag("-V,--version", std::string("gpuenv ") + GPUENV_VERSION + " (commit " + build_commit() + ")");
   app.require_subcommand(0, 1);
   app.footer(
       "Exit codes: 0 healthy, 1 problems found, 2 usage or internal error.\n"
@@ -86,11 +74,13 @@ int run_cli(int argc, char** argv) {
       {"init", add_init_command},     {"lock", add_lock_command},     {"verify", add_verify_command},
       {"diff", add_diff_command},     {"nix", add_nix_command},       {"fleet", add_fleet_command},
       {"slurm", add_slurm_command},   {"which-build", add_which_build_command},
+      {"completions", add_completions_command}, {"man", add_man_command},
   };
   std::string_view first = argc > 1 ? argv[1] : "";
+  bool whole_tree = first == "completions" || first == "man";  // their scripts and page describe every command
   bool registered = false;
   for (auto& [name, add] : commands)
-    if (first == name) {
+    if (first == name && !whole_tree) {
       add(cli);
       registered = true;
     }

@@ -71,6 +71,12 @@ void add_diff_command(Cli& cli);
 void add_nix_command(Cli& cli);
 void add_which_build_command(Cli& cli);
 void add_explain_command(Cli& cli);
+void add_completions_command(Cli& cli);
+void add_man_command(Cli& cli);
+
+// The completion script for bash, zsh or fish, and the man page (roff), made from the commands registered in app.
+std::string completion_script(const CLI::App& app, const std::string& shell);
+std::string man_page(const CLI::App& app);
 
 int run_cli(int argc, char** argv);
 

@@ -40,7 +40,8 @@ std::string render_explain_text(const ExplainReport& r, const Style& st) {
   if (!r.snapshot.empty()) out += fmt::format("  {:<8} {}\n", "machine", r.snapshot);
   for (auto& e : r.explanations) out += render_finding_text(st, e.finding, "at");
   if (r.explanations.empty())
-    out += fmt::format("\n{} messages are known ('gpuenv explain --list'); if this log shows a GPU problem, please report it.\n",
+    out += fmt::format("\n{} messages are known ('gpuenv explain --list'); if this log shows a GPU problem, please report it\n"
+                       "(where: 'Reporting problems' in gpuenv's README).\n",
                        r.known_messages);
   else if (r.snapshot.empty())
     out += "\n" + st.dim("(--here or --from SNAPSHOT narrows the causes to a machine)") + "\n";

@@ -13,13 +13,6 @@
 
 namespace gpuenv {
 
-struct Explanation {
-  MessageMatch match;
-  Finding finding;                  // id: the check (or explain.* entry); subject: the line(s); cause/fix expanded
-  std::vector<std::string> machine; // what the snapshot adds ("driver 535.183.01 supports CUDA 12.2; torch ... needs 12.8")
-  std::vector<Finding> confirmed;   // the snapshot's findings of the same or related checks
-  bool snapshot_disagrees = false;  // a snapshot was given, and its checks do not see the entry's problem
-};
 
 struct ExplainContext {
   const Snapshot* snap = nullptr;               // narrows causes and fixes; null: text only

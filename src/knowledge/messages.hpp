@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "knowledge/knowledge.hpp"
+#include "model/finding.hpp"
 
 namespace gpuenv {
 
@@ -32,5 +33,15 @@ std::vector<MessageMatch> match_messages(const Knowledge& k, std::string_view lo
 // (12080 -> 128), cudnn (8600 -> 8.6.0, 90100 -> 9.1.0). An unknown or empty capture expands to "?";
 // an optional clause <<like {this}>> is left out when one of its placeholders has no value.
 std::string expand_message_template(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& captures);
+
+// What one known message means here: the answer `gpuenv explain` gives (checks/explain.cpp builds it, report/
+// explain_report.cpp renders it).
+struct Explanation {
+  MessageMatch match;
+  Finding finding;                  // id: the check (or explain.* entry); subject: the line(s); cause/fix expanded
+  std::vector<std::string> machine; // what the snapshot adds ("driver 535.183.01 supports CUDA 12.2; torch ... needs 12.8")
+  std::vector<Finding> confirmed;   // the snapshot's findings of the same or related checks
+  bool snapshot_disagrees = false;  // a snapshot was given, and its checks do not see the entry's problem
+};
 
 }  // namespace gpuenv

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "checks/explain.hpp"
 #include "knowledge/knowledge.hpp"
+#include "knowledge/messages.hpp"
 #include "model/json_fields.hpp"
 #include "report/formats.hpp"
 #include "util/term.hpp"

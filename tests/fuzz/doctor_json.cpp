@@ -21,9 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   t.verbosity = 2;
   auto redact = Redactor::from(s);
   (void)redact.apply(render_text(s, findings, t));
-  auto json = render_json(s, findings);
+  auto json = render_json(DoctorReport{s, findings});
   if (!parse_doctor_json(json)) std::abort();  // what doctor --json prints, doctor --from reads
-  (void)redact.apply(render_markdown(s, findings));
+  (void)redact.apply(render_markdown(DoctorReport{s, findings}));
   ExporterOptions e;
   e.stack_fingerprint = stack_fingerprint(s).digest;
   (void)render_prometheus(s, findings, e);

@@ -17,6 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.driver.enabled = false;
   auto s = take_snapshot(o);
   auto findings = run_checks(s, Knowledge::get());
-  (void)render_json(s, findings);
+  (void)render_json(DoctorReport{s, findings});
   return 0;
 }

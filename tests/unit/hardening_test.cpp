@@ -1,5 +1,7 @@
 // Issue 17: the bugs the fuzz targets found and the hardening around them (tests/fuzz/README.md).
 #include <gtest/gtest.h>
+#include "model/gpu_target.hpp"
+#include "model/reports.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,7 +57,7 @@ TEST(Redact, WholePathComponentsAndWordsOnly) {
   s.host.hostname = "debian";
   s.host.os_id = "debian";
   s.host.kernel_release = "6.1.0";
-  auto text = Redactor::from(s).apply(render_json(s, {}));
+  auto text = Redactor::from(s).apply(render_json(DoctorReport{s, {}}));
   EXPECT_NE(text.find("\"os_id\": \"debian\""), std::string::npos);
   EXPECT_NE(text.find("\"hostname\": \"<host>\""), std::string::npos);
 }
@@ -82,8 +84,9 @@ TEST(LdSoConf, SelfIncludeIsReadOnce) {
 }
 
 TEST(Fatbin, HugeArchitectureNumbersDoNotOverflow) {
-  EXPECT_EQ(elf::parse_target("sm_99999999999").first, 0);
-  EXPECT_EQ(elf::parse_target("sm_90a"), (std::pair<int, char>{90, 'a'}));
+  EXPECT_FALSE(GpuTarget::parse("sm_99999999999"));
+  ASSERT_TRUE(GpuTarget::parse("sm_90a"));
+  EXPECT_EQ(GpuTarget::parse("sm_90a")->name(), "sm_90a");
 }
 
 TEST(Utf8, InvalidBytesBecomeReplacementCharacters) {
@@ -99,11 +102,11 @@ TEST(Utf8, JsonOutputsAndTheLockRoundTrip) {
   Snapshot s;
   s.host.hostname = "gpu\xff";
   s.env["CUDA_HOME"] = "/opt/cu\xfe" "da";
-  auto json = render_json(s, {});
+  auto json = render_json(DoctorReport{s, {}});
   auto back = parse_doctor_json(json);
   ASSERT_TRUE(back) << back.error();
   EXPECT_EQ(back->snapshot.host.hostname, "gpu\xEF\xBF\xBD");
-  EXPECT_NO_THROW(render_markdown(s, {}));
+  EXPECT_NO_THROW(render_markdown(DoctorReport{s, {}}));
 
   Lock l;
   l.arch = "x86_64";

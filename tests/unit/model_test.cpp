@@ -115,6 +115,7 @@ TEST(GpuTopology, NamesAndNumbers) {
   ASSERT_TRUE(doc) << doc.error();
   ASSERT_EQ(doc->snapshot.nvml.links.size(), 1u);
   EXPECT_EQ(doc->snapshot.nvml.links[0].topology, GpuTopology::HostBridge);
+}
 
 TEST(Verdict, APartialSelectionNeverSaysGpuReady) {
   DoctorReport r;

@@ -153,4 +153,15 @@ std::string origin_of(const Interpreter& py, const std::string& entry) {
   return "";
 }
 
+std::vector<const Interpreter*> framework_interpreters(const Snapshot& s) {
+  std::vector<const Interpreter*> out;
+  auto& py = s.python;
+  if (py.active >= 0 && py.active < int(py.interpreters.size())) out.push_back(&py.interpreters[size_t(py.active)]);
+  else
+    for (auto& i : py.interpreters) out.push_back(&i);
+  return out;
+}
+
+std::string label(const Framework& fw) { return fw.name + (fw.version.empty() ? "" : " " + fw.version); }
+
 }  // namespace gpuenv

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/check.hpp"
 #include "model/snapshot.hpp"
 
 namespace gpuenv {
@@ -55,5 +56,24 @@ struct VisibleEntry {
 // Parses CUDA_VISIBLE_DEVICES the way the driver does: entries up to the first one that names no
 // device select GPUs; that one and the rest select nothing.
 std::vector<VisibleEntry> visible_devices(const Snapshot& s, const std::string& value, bool pci_order);
+
+// The interpreters whose frameworks count: the one `python` resolves to, else every one found.
+std::vector<const Interpreter*> framework_interpreters(const Snapshot& s);
+
+// The frameworks that win on their interpreter's sys.path (a shadowed copy is python.*'s finding).
+template <class F>
+void each_framework(const Snapshot& s, F&& fn) {
+  for (auto* py : framework_interpreters(s))
+    for (auto& fw : py->frameworks)
+      if (fw.shadowed_by.empty()) fn(*py, fw);
+}
+
+// "torch 2.11.0+cu130"
+std::string label(const Framework& fw);
+
+// Checks of the environment a framework runs in, registered among the framework checks
+// (environment_checks.cpp): /dev/shm, the CUDA toolkit extensions build with.
+void shm_too_small(const CheckInput& in, Emitter& e);
+void toolkit_major_mismatch(const CheckInput& in, Emitter& e);
 
 }  // namespace gpuenv

@@ -314,20 +314,28 @@ void apply_exit(const ProcessResult& r, P& p) {
   }
 }
 
+// The lines both children write: what was asked for, how far it got, what loaded, the init result and the status.
+template <class P>
+bool common_line(const std::string& k, const std::string& v, P& p) {
+  if (k == "requested") p.requested = v;
+  else if (k == "stage") p.stage = v;
+  else if (k == "dlerror") p.dlerror = v;
+  else if (k == "library_path") p.library_path = v;
+  else if (k == "init_result") p.init_result = to_int(v);
+  else if (k == "status") p.status = probe_status_from_string(v).value_or(ProbeStatus::Skipped);
+  else return false;
+  return true;
+}
+
 }  // namespace
 
 void parse_cuda_child_output(const std::string& out, CudaProbe& p) {
   for_each_line(out, [&](const std::string& k, const std::string& v) {
-    if (k == "requested") p.requested = v;
-    else if (k == "stage") p.stage = v;
-    else if (k == "dlerror") p.dlerror = v;
-    else if (k == "library_path") p.library_path = v;
-    else if (k == "driver_version") p.driver_version = to_int(v);
-    else if (k == "init_result") p.init_result = to_int(v);
+    if (common_line(k, v, p)) return;
+    if (k == "driver_version") p.driver_version = to_int(v);
     else if (k == "init_error_name") p.init_error_name = v;
     else if (k == "init_error_string") p.init_error_string = v;
     else if (k == "device_count") p.device_count = to_int(v);
-    else if (k == "status") p.status = probe_status_from_string(v).value_or(ProbeStatus::Skipped);
     else if (k == "device") {
       auto f = split(v, '|');
       if (f.size() < 7) return;
@@ -346,15 +354,10 @@ void parse_cuda_child_output(const std::string& out, CudaProbe& p) {
 
 void parse_nvml_child_output(const std::string& out, NvmlProbe& p) {
   for_each_line(out, [&](const std::string& k, const std::string& v) {
-    if (k == "requested") p.requested = v;
-    else if (k == "stage") p.stage = v;
-    else if (k == "dlerror") p.dlerror = v;
-    else if (k == "library_path") p.library_path = v;
-    else if (k == "init_result") p.init_result = to_int(v);
-    else if (k == "init_error") p.init_error = v;
+    if (common_line(k, v, p)) return;
+    if (k == "init_error") p.init_error = v;
     else if (k == "driver_version") p.driver_version = v;
     else if (k == "cuda_driver_version") p.cuda_driver_version = to_int(v);
-    else if (k == "status") p.status = probe_status_from_string(v).value_or(ProbeStatus::Skipped);
     else if (k == "device") {
       auto f = split(v, '|');
       if (f.size() < 9) return;

@@ -47,9 +47,8 @@ DoctorReport run_doctor_pipeline(const DoctorInputs& a) {
     SnapshotOptions o = snapshot_options(a.root, current_environment(), a.driver);
     o.on_slow = a.on_progress;
     auto pwd = o.env.find("PWD");
-    FoundSpec spec = a.spec ? *a.spec : spec_for_directory(pwd == o.env.end() ? "" : pwd->second, probe_root);
-    o.spec = spec.spec ? &*spec.spec : nullptr;
-    o.spec_error = spec.error;
+    std::string dir = pwd == o.env.end() ? "" : pwd->second;
+    o.find_spec = [&a, dir, root = a.root] { return a.spec ? *a.spec : spec_for_directory(dir, Fs(root)); };
     snap = take_snapshot(o);
     if (a.deep) {
       DeepOptions d;

@@ -26,10 +26,6 @@ Result<Spec> load_spec(const std::string& path, const Fs& fs = Fs());
 // The spec that applies in `dir` (absolute; found walking up, read through `fs`), as doctor looks for it:
 // neither a spec nor an error when there is none (or `dir` is not absolute); the error when the file found
 // cannot be read or parsed.
-struct FoundSpec {
-  std::optional<Spec> spec;
-  std::string error;
-};
 FoundSpec spec_for_directory(const std::string& dir, const Fs& fs);
 
 }  // namespace gpuenv

@@ -39,4 +39,11 @@ struct Spec {
   bool declares_python() const { return !interpreter.empty() || !python_version.empty(); }
 };
 
+// A spec as a command found it: the parsed file, or why the file found could not be read (neither when there
+// is none).
+struct FoundSpec {
+  std::optional<Spec> spec;
+  std::string error;
+};
+
 }  // namespace gpuenv

@@ -44,7 +44,10 @@ Snapshot take_snapshot(const SnapshotOptions& opts, DeclaredInterpreter* declare
   }
 
   // 2. File-reading probes while the driver initialises.
-  ProbeContext ctx{Fs(opts.root), opts.env, opts.spec, opts.spec_error};
+  FoundSpec found;
+  if (opts.find_spec) found = opts.find_spec();
+  ProbeContext ctx{Fs(opts.root), opts.env, opts.find_spec ? (found.spec ? &*found.spec : nullptr) : opts.spec,
+                   opts.find_spec ? found.error : opts.spec_error};
   probe_env(ctx, s);
   probe_host(ctx, s);
   probe_pci(ctx, s);

@@ -18,6 +18,9 @@ struct SnapshotOptions {
   // not be read). The Python probe locates the interpreter it declares.
   const Spec* spec = nullptr;
   std::string spec_error;
+  // Or: how the caller finds and reads it (doctor: walking up from $PWD under --root). Called once, after the
+  // driver probe has started, so reading the spec costs nothing of the run (cuInit is its floor).
+  std::function<FoundSpec()> find_spec;
   DriverProbeOptions driver;
   // Called once when the driver probe keeps us waiting for more than a second.
   std::function<void(const std::string&)> on_slow;

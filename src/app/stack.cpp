@@ -38,9 +38,10 @@ Stack probe_stack(const StackInputs& in) {
   Fs probe_root(in.root);
   if (!probe_root.is_dir("/")) throw UsageError("--root " + in.root + " is not a directory");
   Environment env = current_environment();
+  PreparedActivation p;
   if (!st.spec.path.empty()) {
     // The stack as `gpuenv run` gives it.
-    auto p = prepare_activation(st.spec, env, in.root);
+    p = prepare_activation(st.spec, env, in.root);
     if (!p.result.errors.empty()) throw UsageError(p.result.errors.front());
     env = p.result.env;
   }
@@ -49,7 +50,10 @@ Stack probe_stack(const StackInputs& in) {
   d.no_driver = in.no_driver;
   SnapshotOptions o = snapshot_options(in.root, std::move(env), d);
   o.spec = st.spec.path.empty() ? nullptr : &st.spec;
-  DeclaredInterpreter declared;  // located once, by the Python probe
+  // The declared interpreter is located once, by the activation, in the environment before it: the activated PATH
+  // may begin with a shim directory, where looking again would find the shim instead.
+  if (p.declared.index >= 0) o.declared_interpreter = &p.snap.python.interpreters[size_t(p.declared.index)];
+  DeclaredInterpreter declared;
   st.snap = take_snapshot(o, &declared);
   if (st.spec.declares_python()) {
     if (declared.index < 0) throw UsageError(declared.error);

@@ -209,6 +209,21 @@ TEST(Direnv, UseGpuenvLoadsTheEnvironment) {
   EXPECT_EQ(r.out, "yes " + p.dir + "/gpuenv.toml\n") << r.err;
 }
 
+// lock locates the declared interpreter once, in the environment before activation. It used to look again in
+// the activated one, where a shim directory (links to the interpreter, put first on PATH when /usr/bin/python
+// is not it) comes first: the lock then named the shim instead of the interpreter.
+TEST(Lock, TheDeclaredInterpreterIsLocatedOnceBeforeActivation) {
+  if (!fs::exists("/usr/bin/python3") || fs::exists("/usr/bin/python")) GTEST_SKIP() << "needs python3 without python";
+  Project p;
+  p.write("gpuenv.toml", "[python]\ninterpreter = \"python3\"\n");
+  ASSERT_EQ(p.gpuenv({"run", "--", "true"}).exit_code, 0);  // creates the shim directory
+  ASSERT_TRUE(fs::exists(p.dir + "/.cache/gpuenv/shims"));
+  auto r = p.gpuenv({"lock", "--no-driver", "-o", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n[python]\npath = \"/usr/bin/python3\"\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("/.cache/gpuenv/shims/"), std::string::npos) << r.out;
+}
+
 TEST(Lock, InterruptedLockLeavesTheOldLockIntact) {
   if (!fs::exists("/usr/bin/prlimit")) GTEST_SKIP() << "prlimit (util-linux) is not installed";
   Project p;

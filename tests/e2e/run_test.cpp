@@ -253,9 +253,12 @@ TEST(Lock, InterruptedLockLeavesTheOldLockIntact) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+const std::string kVenvSite = "/opt/venv/lib/python3.12/site-packages";
+
 // Saved snapshots of two states of a machine (doctor --json documents).
 json snapshot(const std::string& driver, int api, const std::string& cudnn_dir, const std::string& cudnn_file,
               const std::string& torch_version, bool cuda_build) {
+  bool nine = cudnn_file.ends_with(".9");
   json s = {{"schema_version", 1},
             {"host", {{"arch", "x86_64"}}},
             {"kernel", {{"loaded", true}, {"version", driver}}},
@@ -267,11 +270,19 @@ json snapshot(const std::string& driver, int api, const std::string& cudnn_dir, 
                                        {{"name", "cudnn"}, {"path", cudnn_dir + "/" + cudnn_file},
                                         {"realpath", cudnn_dir + "/" + cudnn_file},
                                         {"version", cudnn_file.ends_with(".8") ? "8.9.7" : "9.19.0"},
-                                        {"origin", "default"}, {"size", 2000}}}}}},
+                                        {"origin", "default"}, {"size", 2000}}}},
+                           // What the loader resolves for torch: libcudnn.so.9 through ld.so.cache, or nothing.
+                           {"consumers", {{{"name", "torch"}, {"kind", "framework"}, {"location", kVenvSite},
+                                           {"loads", {{{"name", "libcudnn.so.9"}, {"kind", "needed"},
+                                                       {"path", nine ? cudnn_dir + "/" + cudnn_file : ""},
+                                                       {"realpath", nine ? cudnn_dir + "/" + cudnn_file : ""},
+                                                       {"family", "cudnn"}, {"version", nine ? "9.19.0" : ""},
+                                                       {"reason", nine ? "ld.so.cache" : "not found"}}}}}}}}},
             {"python", {{"active", 0},
                         {"interpreters", {{{"path", "/opt/venv/bin/python"}, {"version", "3.12.3"}, {"kind", "venv"},
                                            {"prefix", "/opt/venv"},
                                            {"frameworks", {{{"name", "torch"}, {"version", torch_version},
+                                                            {"location", kVenvSite + "/torch"},
                                                             {"cuda_build", cuda_build},
                                                             {"cuda_version", cuda_build ? "13.0" : ""}}}}}}}}}};
   return s;

@@ -76,6 +76,9 @@ void add_lock_command(Cli& cli);
 struct StackInputs;
 void add_stack_options(CLI::App* cmd, StackInputs& a);
 void show_hash_progress(StackInputs& a);
+// verify and diff: the report on stdout; exit 1 when the changes are problems (app/stack.hpp).
+int print_changes(const VerifyReport& r, Format f, bool allow_compatible);
+int print_changes(const DiffReport& r, Format f, bool allow_compatible);
 void add_verify_command(Cli& cli);
 void add_diff_command(Cli& cli);
 void add_nix_command(Cli& cli);

@@ -1,7 +1,6 @@
 // gpuenv diff A B: compare two locks or saved snapshots in the terms of verify.
 #include "app/stack.hpp"
 #include "cli/cli.hpp"
-#include "util/term.hpp"
 
 namespace gpuenv {
 
@@ -11,11 +10,7 @@ void add_diff_command(Cli& cli) {
   static bool allow_compatible = false;
   auto* cmd = cli.add("diff", "Compare two locks or snapshots (two machines, or before and after an update)", [] {
     Format f = format.resolve();
-    auto report = diff_stacks(a, b);
-    RenderOptions o;
-    o.style.color = should_color(1);
-    write_output("", render(report, f, o));
-    return changes_are_problems(report.changes, allow_compatible) ? kExitProblems : kExitOk;
+    return print_changes(diff_stacks(a, b), f, allow_compatible);
   });
   cmd->description(
       "Compare A with B, each a gpuenv.lock or a saved snapshot (gpuenv doctor --json), and judge each\n"

@@ -5,6 +5,16 @@
 
 namespace gpuenv {
 
+template <class Report>
+int print_changes_of(const Report& r, Format f, bool allow_compatible) {
+  RenderOptions o;
+  o.style.color = should_color(1);
+  write_output("", render(r, f, o));
+  return changes_are_problems(r.changes, allow_compatible) ? kExitProblems : kExitOk;
+}
+int print_changes(const VerifyReport& r, Format f, bool allow_compatible) { return print_changes_of(r, f, allow_compatible); }
+int print_changes(const DiffReport& r, Format f, bool allow_compatible) { return print_changes_of(r, f, allow_compatible); }
+
 void add_verify_command(Cli& cli) {
   static StackInputs a;
   static std::string lock_path;
@@ -13,11 +23,7 @@ void add_verify_command(Cli& cli) {
   auto* cmd = cli.add("verify", "Compare this machine with gpuenv.lock and judge each change", [] {
     Format f = format.resolve();
     show_hash_progress(a);
-    auto report = verify_stack(a, lock_path);
-    RenderOptions o;
-    o.style.color = should_color(1);
-    write_output("", render(report, f, o));
-    return changes_are_problems(report.changes, allow_compatible) ? kExitProblems : kExitOk;
+    return print_changes(verify_stack(a, lock_path), f, allow_compatible);
   });
   cmd->description(
       "Probe this machine and compare it with gpuenv.lock. Each change is judged: 'fine' (the stack\n"

@@ -1,5 +1,9 @@
 #include "app/inputs.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <iterator>
 
@@ -14,6 +18,12 @@ std::string read_input_file(const std::string& path) {
   auto r = fs.read(path);
   if (!r) throw UsageError("cannot read " + r.error());
   return std::move(r).value();
+}
+
+std::string current_dir() {
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf)) throw UsageError(std::string("cannot read the current directory: ") + std::strerror(errno));
+  return buf;
 }
 
 SnapshotOptions snapshot_options(const std::string& root, Environment env, const DriverInputs& d) {

@@ -9,6 +9,9 @@ namespace gpuenv {
 // Reads a whole file, or stdin for "-". Throws UsageError naming the file.
 std::string read_input_file(const std::string& path);
 
+// The current directory. Throws UsageError when it cannot be read.
+std::string current_dir();
+
 // How the driver is probed, from the command's flags and the environment (GPUENV_LIBCUDA, GPUENV_LIBNVML).
 struct DriverInputs {
   double timeout = 5.0;

@@ -62,10 +62,23 @@ DoctorReport run_doctor_pipeline_here(DoctorInputs in);
 // Registers --from, --root, --only, --skip, --timeout, --libcuda, --libnvml, --no-driver.
 void add_doctor_inputs(CLI::App* cmd, DoctorInputs& in);
 void add_run_command(Cli& cli);
+// run and shell: -v's description of the changes, the --check refusal (its findings, then `refusal`) or
+// `entering` and the execve of the plan (app/activation.hpp), whose exit code it returns when that fails.
+struct LaunchPlan;
+struct ActivationArgs;
+int start_plan(const LaunchPlan& p, const ActivationArgs& a, const std::string& refusal, const std::string& entering = "");
+int exec_plan(const LaunchPlan& p);
 void add_env_command(Cli& cli);
 void add_shell_command(Cli& cli);
 void add_init_command(Cli& cli);
 void add_lock_command(Cli& cli);
+// lock and verify: --spec, --from, --timeout, --no-driver, --root; hashing progress on stderr when a terminal.
+struct StackInputs;
+void add_stack_options(CLI::App* cmd, StackInputs& a);
+void show_hash_progress(StackInputs& a);
+// verify and diff: the report on stdout; exit 1 when the changes are problems (app/stack.hpp).
+int print_changes(const VerifyReport& r, Format f, bool allow_compatible);
+int print_changes(const DiffReport& r, Format f, bool allow_compatible);
 void add_verify_command(Cli& cli);
 void add_diff_command(Cli& cli);
 void add_nix_command(Cli& cli);

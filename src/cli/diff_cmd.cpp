@@ -1,12 +1,8 @@
 // gpuenv diff A B: compare two locks or saved snapshots in the terms of verify.
+#include "app/stack.hpp"
 #include "cli/cli.hpp"
-#include "cli/stack_cli.hpp"
-#include "lock/diff.hpp"
-#include "util/term.hpp"
 
 namespace gpuenv {
-
-int exit_for(const std::vector<LockChange>& changes, bool allow_compatible);
 
 void add_diff_command(Cli& cli) {
   static std::string a, b;
@@ -14,14 +10,7 @@ void add_diff_command(Cli& cli) {
   static bool allow_compatible = false;
   auto* cmd = cli.add("diff", "Compare two locks or snapshots (two machines, or before and after an update)", [] {
     Format f = format.resolve();
-    auto la = read_lock_or_snapshot(a);
-    auto lb = read_lock_or_snapshot(b);
-    auto changes = diff_locks(la, lb);
-    RenderOptions o;
-    o.style.color = should_color(1);
-    std::string out = render(DiffReport{a, b, changes}, f, o);
-    write_output("", out);
-    return exit_for(changes, allow_compatible);
+    return print_changes(diff_stacks(a, b), f, allow_compatible);
   });
   cmd->description(
       "Compare A with B, each a gpuenv.lock or a saved snapshot (gpuenv doctor --json), and judge each\n"

@@ -1,39 +1,48 @@
 // gpuenv lock: fingerprint the working stack into gpuenv.lock (atomically).
-#include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
 
+#include "app/stack.hpp"
 #include "cli/cli.hpp"
-#include "cli/stack_cli.hpp"
-#include "util/atomic_file.hpp"
 
 namespace gpuenv {
 
+void add_stack_options(CLI::App* cmd, StackInputs& a) {
+  cmd->add_option("--spec", a.spec, "Use this spec instead of looking for gpuenv.toml");
+  cmd->add_option("--from", a.from, "Use a saved snapshot (gpuenv doctor --json) instead of probing this machine");
+  cmd->add_option("--timeout", a.timeout, "Seconds to wait for the driver probe (default 5)");
+  cmd->add_flag("--no-driver", a.no_driver, "Do not load the user-space driver (no GPU models or CUDA version)");
+  cmd->add_option("--root", a.root, "Read files under DIR instead of / (fixture trees)")->group("");
+}
+
+void show_hash_progress(StackInputs& a) {
+  if (::isatty(2))
+    a.on_progress = [](const std::string& line) {
+      std::fputs(line.c_str(), stderr);
+      std::fflush(stderr);
+    };
+}
+
 void add_lock_command(Cli& cli) {
-  static StackArgs a;
+  static StackInputs a;
   static std::string output;
   auto* cmd = cli.add("lock", "Write gpuenv.lock: the fingerprint of the working GPU stack", [] {
-    auto st = probe_stack(a);
-    auto lock = lock_of(st, a);
-    auto text = render_lock(lock);
-    std::string path = output.empty() ? default_lock_path(st.spec) : output;
-    if (path == "-") {
-      write_output("", text);
-      return kExitOk;
+    show_hash_progress(a);
+    auto r = write_stack_lock(a, output);
+    auto& lock = r.lock;
+    switch (r.result) {
+      case LockOutcome::Result::Stdout: write_output("", r.text); break;
+      case LockOutcome::Result::UpToDate: std::fprintf(stderr, "gpuenv: %s is up to date\n", r.path.c_str()); break;
+      case LockOutcome::Result::Written:
+        std::fprintf(stderr, "gpuenv: wrote %s (%zu GPU%s, driver %s, %s, %zu framework%s, %zu librar%s)\n",
+                     r.path.c_str(), lock.gpus.size(), lock.gpus.size() == 1 ? "" : "s",
+                     lock.kernel_module.empty() ? "none" : lock.kernel_module.c_str(),
+                     lock.python ? ("python " + lock.python->version).c_str() : "no python", lock.frameworks.size(),
+                     lock.frameworks.size() == 1 ? "" : "s", lock.libraries.size(),
+                     lock.libraries.size() == 1 ? "y" : "ies");
+        break;
     }
-    Fs fs;
-    if (auto old = fs.read_opt(path, 64u << 20); old && *old == text) {
-      std::fprintf(stderr, "gpuenv: %s is up to date\n", path.c_str());
-      return kExitOk;
-    }
-    auto r = write_file_atomic(path, text);
-    if (!r) throw UsageError(r.error() + " (the previous lock, if any, is unchanged)");
-    std::fprintf(stderr, "gpuenv: wrote %s (%zu GPU%s, driver %s, %s, %zu framework%s, %zu librar%s)\n", path.c_str(),
-                 lock.gpus.size(), lock.gpus.size() == 1 ? "" : "s",
-                 lock.kernel_module.empty() ? "none" : lock.kernel_module.c_str(),
-                 lock.python ? ("python " + lock.python->version).c_str() : "no python",
-                 lock.frameworks.size(), lock.frameworks.size() == 1 ? "" : "s", lock.libraries.size(),
-                 lock.libraries.size() == 1 ? "y" : "ies");
     return kExitOk;
   });
   cmd->description(

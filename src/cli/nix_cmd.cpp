@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "build_info.hpp"
-#include "cli/activation_cli.hpp"
+#include "app/activation.hpp"
 #include "cli/cli.hpp"
 #include "nix/generate.hpp"
 #include "util/fs.hpp"
@@ -27,9 +27,7 @@ struct NixArgs {
 using Renderer = Result<std::string> (*)(const Spec&, const Snapshot&, const Knowledge&, const nix::Options&);
 
 int generate(const NixArgs& a, const char* default_file, Renderer render, const char* next) {
-  ActivationArgs sa;
-  sa.spec = a.spec;
-  Spec spec = spec_for_command(sa);
+  Spec spec = spec_for_command(a.spec);
   std::string out = a.output.empty() ? default_file : a.output;
   Fs fs;
   if (out != "-" && fs.exists(out)) {

@@ -1,12 +1,59 @@
 // gpuenv run -- CMD ARGS: computes the project's environment and replaces
 // itself with CMD (execve), so exit status, signals, stdio, the terminal and
 // open descriptors reach CMD untouched.
-#include <cstdio>
+#include <unistd.h>
 
-#include "cli/activation_cli.hpp"
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "app/activation.hpp"
 #include "cli/cli.hpp"
+#include "util/term.hpp"
 
 namespace gpuenv {
+
+int start_plan(const LaunchPlan& p, const ActivationArgs& a, const std::string& refusal, const std::string& entering) {
+  if (a.verbose > 0) std::fputs(describe_changes(p.spec.path, p.activation, a.verbose).c_str(), stderr);
+  if (p.refused) {
+    TextOptions t;
+    t.style.color = should_color(2);
+    auto text = render_text(p.refused->snap, p.refused->findings, t);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fputs(refusal.c_str(), stderr);
+    return kExitProblems;
+  }
+  std::fputs(entering.c_str(), stderr);
+  return exec_plan(p);
+}
+
+int exec_plan(const LaunchPlan& p) {
+  if (p.program.empty()) {
+    std::fprintf(stderr, "gpuenv: %s: command not found\n", p.argv[0].c_str());
+    return 127;
+  }
+  std::vector<std::string> envs;
+  envs.reserve(p.activation.env.size());
+  for (auto& [k, v] : p.activation.env) envs.push_back(k + "=" + v);
+  std::vector<char*> cargv, cenv;
+  for (auto& x : p.argv) cargv.push_back(const_cast<char*>(x.c_str()));
+  cargv.push_back(nullptr);
+  for (auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::execve(p.program.c_str(), cargv.data(), cenv.data());
+  int e = errno;
+  if (e == ENOEXEC) {
+    // A script without #!: run it with /bin/sh, as execvp does.
+    std::vector<char*> sh{const_cast<char*>("/bin/sh"), const_cast<char*>(p.program.c_str())};
+    for (size_t i = 1; i < p.argv.size(); ++i) sh.push_back(cargv[i]);
+    sh.push_back(nullptr);
+    ::execve("/bin/sh", sh.data(), cenv.data());
+  }
+  std::fprintf(stderr, "gpuenv: cannot run %s: %s\n", p.program.c_str(), std::strerror(e));
+  return e == ENOENT ? 127 : 126;
+}
 
 void add_run_command(Cli& cli) {
   static ActivationArgs a;
@@ -14,18 +61,9 @@ void add_run_command(Cli& cli) {
   static Cli* owner = nullptr;
   owner = &cli;
   self = cli.add("run", "Run a command in the project's environment (gpuenv.toml)", [] {
-    auto rest = owner->has_passthrough ? owner->passthrough : self->remaining();
-    if (rest.empty()) throw UsageError("run needs a command: gpuenv run -- python train.py");
-    auto spec = spec_for_command(a);
-    auto p = activate_for_command(spec, a);
-    if (a.verbose > 0) std::fputs(describe_changes(spec, p.result, a.verbose).c_str(), stderr);
-    add_host_driver_for_nix(rest[0], p, a);  // a Nix-built program on another distribution
-    if (a.check && !check_environment(spec, p.result, a)) {
-      std::fprintf(stderr, "gpuenv: not starting %s: the environment cannot work (findings above); "
-                           "run without --check to start it anyway\n", rest[0].c_str());
-      return kExitProblems;
-    }
-    return exec_with_environment(rest, p.result.env);
+    auto p = plan_run(a, owner->has_passthrough ? owner->passthrough : self->remaining());
+    return start_plan(p, a, "gpuenv: not starting " + p.argv[0] + ": the environment cannot work (findings above); "
+                            "run without --check to start it anyway\n");
   });
   self->prefix_command();
   self->allow_extras();

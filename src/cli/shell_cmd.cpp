@@ -1,7 +1,7 @@
 // gpuenv shell: the user's $SHELL inside the project's environment.
 #include <cstdio>
 
-#include "cli/activation_cli.hpp"
+#include "app/activation.hpp"
 #include "cli/cli.hpp"
 
 namespace gpuenv {
@@ -10,19 +10,12 @@ void add_shell_command(Cli& cli) {
   static ActivationArgs a;
   static bool quiet = false;
   auto* cmd = cli.add("shell", "Start your shell ($SHELL) in the project's environment", [] {
-    auto spec = spec_for_command(a);
-    auto p = activate_for_command(spec, a);
-    if (a.verbose > 0) std::fputs(describe_changes(spec, p.result, a.verbose).c_str(), stderr);
-    if (a.check && !check_environment(spec, p.result, a)) {
-      std::fprintf(stderr, "gpuenv: not starting the shell: the environment cannot work (findings above)\n");
-      return kExitProblems;
-    }
-    auto it = p.result.env.find("SHELL");
-    std::string sh = it != p.result.env.end() && !it->second.empty() ? it->second : "/bin/sh";
+    auto p = plan_shell(a);
+    std::string entering;
     if (!quiet)
-      std::fprintf(stderr, "gpuenv: %s in %s ('exit' to leave)\n", sh.c_str(),
-                   spec.path.empty() ? "the driver-fixed environment" : spec.path.c_str());
-    return exec_with_environment({sh}, p.result.env);
+      entering = "gpuenv: " + p.argv[0] + " in " +
+                 (p.spec.path.empty() ? std::string("the driver-fixed environment") : p.spec.path) + " ('exit' to leave)\n";
+    return start_plan(p, a, "gpuenv: not starting the shell: the environment cannot work (findings above)\n", entering);
   });
   cmd->description(
       "Start $SHELL (or /bin/sh) with the environment `gpuenv run` would give, and leave it with 'exit'.\n"

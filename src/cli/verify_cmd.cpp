@@ -1,38 +1,29 @@
 // gpuenv verify: compare this machine with gpuenv.lock and judge each change.
+#include "app/stack.hpp"
 #include "cli/cli.hpp"
-#include "cli/stack_cli.hpp"
-#include "lock/diff.hpp"
 #include "util/term.hpp"
 
 namespace gpuenv {
 
-int exit_for(const std::vector<LockChange>& changes, bool allow_compatible) {
-  if (changes.empty()) return kExitOk;
-  if (allow_compatible)
-    for (auto& c : changes)
-      if (c.impact != Impact::Fine) return kExitProblems;
-  return allow_compatible ? kExitOk : kExitProblems;
+template <class Report>
+int print_changes_of(const Report& r, Format f, bool allow_compatible) {
+  RenderOptions o;
+  o.style.color = should_color(1);
+  write_output("", render(r, f, o));
+  return changes_are_problems(r.changes, allow_compatible) ? kExitProblems : kExitOk;
 }
+int print_changes(const VerifyReport& r, Format f, bool allow_compatible) { return print_changes_of(r, f, allow_compatible); }
+int print_changes(const DiffReport& r, Format f, bool allow_compatible) { return print_changes_of(r, f, allow_compatible); }
 
 void add_verify_command(Cli& cli) {
-  static StackArgs a;
+  static StackInputs a;
   static std::string lock_path;
   static FormatArgs format;
   static bool allow_compatible = false;
   auto* cmd = cli.add("verify", "Compare this machine with gpuenv.lock and judge each change", [] {
     Format f = format.resolve();
-    auto st = probe_stack(a);
-    std::string path = lock_path.empty() ? default_lock_path(st.spec) : lock_path;
-    Fs fs;
-    if (!fs.exists(path)) throw UsageError("no lock at " + path + ": run `gpuenv lock` first");
-    auto locked = read_lock_or_snapshot(path);
-    auto now = lock_of(st, a);
-    auto changes = diff_locks(locked, now);
-    RenderOptions o;
-    o.style.color = should_color(1);
-    std::string out = render(VerifyReport{path, changes}, f, o);
-    write_output("", out);
-    return exit_for(changes, allow_compatible);
+    show_hash_progress(a);
+    return print_changes(verify_stack(a, lock_path), f, allow_compatible);
   });
   cmd->description(
       "Probe this machine and compare it with gpuenv.lock. Each change is judged: 'fine' (the stack\n"

@@ -32,6 +32,18 @@ bool cstr(std::string_view s, std::size_t off, std::string& out) {
   return true;
 }
 
+// The flags, soname and path of the entry at `e` (both formats start an entry with i32 flags, u32 key, u32 value:
+// offsets into `strings`).
+Result<bool> read_entry(std::string_view s, std::string_view strings, std::size_t e, std::uint32_t i, CacheEntry& c) {
+  std::uint32_t key = 0, value = 0;
+  load(s, e, c.flags);
+  load(s, e + 4, key);
+  load(s, e + 8, value);
+  if (!cstr(strings, key, c.soname) || !cstr(strings, value, c.path))
+    return make_error("ld.so.cache: entry " + std::to_string(i) + " points outside the string table");
+  return true;
+}
+
 Result<bool> parse_new(std::string_view all, std::size_t base, LdCache& out) {
   // struct cache_file_new: magic[17] version[3] u32 nlibs, u32 len_strings, u8 flags, u8 pad[3],
   // u32 extension_offset, u32 unused[3]; then file_entry_new[nlibs] {i32 flags; u32 key, value;
@@ -60,13 +72,8 @@ Result<bool> parse_new(std::string_view all, std::size_t base, LdCache& out) {
   for (std::uint32_t i = 0; i < nlibs; ++i) {
     std::size_t e = 48 + std::size_t(i) * 24;
     CacheEntry c;
-    std::uint32_t key = 0, value = 0;
-    load(s, e, c.flags);
-    load(s, e + 4, key);
-    load(s, e + 8, value);
+    if (auto r = read_entry(s, s, e, i, c); !r) return make_error(r.error());
     load(s, e + 16, c.hwcap);
-    if (!cstr(s, key, c.soname) || !cstr(s, value, c.path))
-      return make_error("ld.so.cache: entry " + std::to_string(i) + " points outside the string table");
     if (c.hwcap & kHwcapExtension) {
       auto idx = std::uint32_t(c.hwcap & 0xffffffffu);
       if (idx < hwcaps.size()) c.hwcaps = hwcaps[idx];
@@ -105,12 +112,7 @@ Result<LdCache> parse_ld_cache(std::string_view s) {
   for (std::uint32_t i = 0; i < nlibs; ++i) {
     std::size_t e = 16 + std::size_t(i) * 12;
     CacheEntry c;
-    std::uint32_t key = 0, value = 0;
-    load(s, e, c.flags);
-    load(s, e + 4, key);
-    load(s, e + 8, value);
-    if (!cstr(strings, key, c.soname) || !cstr(strings, value, c.path))
-      return make_error("ld.so.cache: entry " + std::to_string(i) + " points outside the string table");
+    if (auto r = read_entry(s, strings, e, i, c); !r) return make_error(r.error());
     out.entries.push_back(std::move(c));
   }
   return out;

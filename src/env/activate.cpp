@@ -11,12 +11,6 @@
 
 namespace gpuenv {
 
-const VarChange* Activation::change(const std::string& name) const {
-  for (auto& c : changes)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
 namespace {
 
 struct Builder {

@@ -2,38 +2,19 @@
 // Activation: the environment a project's commands run in, computed from the
 // Snapshot (interpreters, driver library copies, kernel module), the Spec and
 // the current environment. Pure: no I/O here, so every rule is unit-tested;
-// `gpuenv run/env/shell` print or exec the result (src/cli/).
+// `gpuenv run/env/shell` apply it (src/app/activation.hpp).
+// VarChange and Activation are model types (model/activation.hpp).
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "model/activation.hpp"
 #include "model/snapshot.hpp"
 #include "model/spec.hpp"
 #include "util/environment.hpp"
 
 namespace gpuenv {
-
-struct VarChange {
-  std::string name;
-  std::optional<std::string> before, after;  // nullopt: unset
-  std::vector<std::string> why;              // one line per reason, in the order they were applied
-  std::vector<std::pair<std::string, std::string>> removed;  // list entries dropped, with the reason
-  std::vector<std::string> added;                            // list entries added
-};
-
-struct Activation {
-  Environment env;                  // the complete new environment
-  std::vector<VarChange> changes;   // sorted by variable name
-  std::vector<std::string> errors;  // why the environment cannot be built (nothing runs)
-  std::vector<std::string> notes;   // worth saying with -v
-  std::string interpreter;          // the declared interpreter's path, "" when none is declared
-  // A directory of links (python, python3, python3.X -> interpreter) put first
-  // on PATH when the interpreter's own directory cannot be (a system bin dir).
-  std::string shim_dir;
-  std::vector<std::pair<std::string, std::string>> shim_links;  // link name, target
-  const VarChange* change(const std::string& name) const;
-};
 
 struct ActivationInput {
   const Snapshot& snap;

@@ -10,6 +10,11 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+#include "model/snapshot_fields.hpp"
 
 namespace gpuenv {
 
@@ -107,101 +112,115 @@ struct Obj {
   }
 };
 
+// What a fleet report reads of a doctor document: the keys it picks in each object, nested. The types, and
+// the keys' spelling, come from the model's field lists (model/snapshot_fields.hpp).
+struct Pick {
+  std::string_view key;
+  std::vector<Pick> sub;  // an object, or an array of objects: the keys picked in it (empty: a scalar or strings)
+  // For an array of objects: called with each element once its picked keys are read.
+  void (*then)(const Obj&, void* element) = nullptr;
+};
+
+const Pick* find_pick(const std::vector<Pick>& picks, std::string_view key) {
+  for (auto& p : picks)
+    if (p.key == key) return &p;
+  return nullptr;
+}
+
+// Reads the picked keys of one object through a type's field list.
+struct PickedFields {
+  const Obj& j;
+  const std::vector<Pick>& picks;
+  template <class T>
+  void operator()(const char* key, T& v) const {
+    if (auto* p = find_pick(picks, key)) read_value(j, key, v, *p);
+  }
+};
+
+// A model type with a field list.
+template <class T>
+concept HasFields = requires(T& v) { fields(std::declval<const PickedFields&>(), v); };
+// An array of objects of such a type.
+template <class T>
+constexpr bool kVectorOfFields = false;
+template <class T>
+constexpr bool kVectorOfFields<std::vector<T>> = HasFields<T>;
+
+template <class T>
+void read_value(const Obj& j, const char* key, T& v, const Pick& p) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    j.str(key, v);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    j.boolean(key, v);
+  } else if constexpr (std::is_integral_v<T>) {
+    j.integer(key, v);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    j.number(key, v);
+  } else if constexpr (std::is_same_v<T, ProbeStatus>) {
+    j.status(key, v);
+  } else if constexpr (std::is_same_v<T, Severity>) {
+    std::string s;
+    j.str(key, s);
+    if (!parse_severity(s, v)) j.bad(key, "error, warning or info");
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    j.strings(key, v);
+  } else if constexpr (kVectorOfFields<T>) {
+    j.each(key, [&](const Obj& e) {
+      typename T::value_type x;
+      fields(PickedFields{e, p.sub}, x);
+      if (p.then) p.then(e, &x);
+      v.push_back(std::move(x));
+    });
+  } else if constexpr (HasFields<T>) {
+    if (auto o = j.object(key)) fields(PickedFields{*o, p.sub}, v);
+  } else {
+    throw std::logic_error(std::string("node reader: no reader for the type of ") + key);  // a Pick of a new type
+  }
+}
+
+// NVML's device list is only the fallback view when libcuda listed none: read apart, when needed.
+const Pick kNvmlDevices{"devices", {{"index"}, {"name"}, {"uuid"}, {"pci_bus_id"}, {"cc_major"}, {"cc_minor"}}};
+
+const std::vector<Pick>& snapshot_picks() {
+  static const std::vector<Pick> picks = {
+      {"schema_version"},
+      {"tool_version"},
+      {"created"},
+      {"host", {{"hostname"}, {"os_id"}, {"os_pretty_name"}, {"os_version_id"}, {"kernel_release"}, {"arch"}, {"glibc_version"}}},
+      {"kernel", {{"loaded"}, {"version"}, {"flavour"}}},
+      {"cuda",
+       {{"status"}, {"library_path"}, {"library_version"}, {"driver_version"}, {"init_result"}, {"device_count"},
+        {"elapsed_ms"},
+        {"devices", {{"index"}, {"name"}, {"cc_major"}, {"cc_minor"}, {"total_memory"}, {"uuid"}, {"pci_bus_id"}}}}},
+      {"nvml", {{"status"}, {"library_version"}, {"driver_version"}, {"cuda_driver_version"}, {"elapsed_ms"}}},
+      // Only what the fingerprint reads: the family, the version, and the soname or path when there is no
+      // version (copying every path costs more than parsing).
+      {"libraries",
+       {{"copies",
+         {{"name"}, {"version"}, {"stub"}},
+         [](const Obj& c, void* e) {
+           auto& v = *static_cast<LibraryCopy*>(e);
+           if (!v.version.empty()) return;
+           c.str("soname", v.soname);
+           if (v.soname.empty()) c.str("path", v.path);
+         }}}},
+      {"python",
+       {{"active"},
+        {"interpreters",
+         {{"path"},
+          {"version"},
+          {"kind"},
+          {"frameworks",
+           {{"name"}, {"version"}, {"location"}, {"distribution"}, {"cuda_build"}, {"cuda_version"},
+            {"cudnn_version"}, {"variant"}, {"arch_list"}, {"shadowed_by"}}}}}}},
+  };
+  return picks;
+}
+
 void read_snapshot(const Obj& j, Snapshot& s) {
-  j.integer("schema_version", s.schema_version);
-  j.str("tool_version", s.tool_version);
-  j.str("created", s.created);
-  if (auto h = j.object("host")) {
-    h->str("hostname", s.host.hostname);
-    h->str("os_id", s.host.os_id);
-    h->str("os_pretty_name", s.host.os_pretty_name);
-    h->str("os_version_id", s.host.os_version_id);
-    h->str("kernel_release", s.host.kernel_release);
-    h->str("arch", s.host.arch);
-    h->str("glibc_version", s.host.glibc_version);
-  }
-  if (auto k = j.object("kernel")) {
-    k->boolean("loaded", s.kernel.loaded);
-    k->str("version", s.kernel.version);
-    k->str("flavour", s.kernel.flavour);
-  }
-  if (auto c = j.object("cuda")) {
-    c->status("status", s.cuda.status);
-    c->str("library_path", s.cuda.library_path);
-    c->str("library_version", s.cuda.library_version);
-    c->integer("driver_version", s.cuda.driver_version);
-    c->integer("init_result", s.cuda.init_result);
-    c->integer("device_count", s.cuda.device_count);
-    c->number("elapsed_ms", s.cuda.elapsed_ms);
-    c->each("devices", [&](const Obj& d) {
-      CudaDevice v;
-      d.integer("index", v.index);
-      d.str("name", v.name);
-      d.integer("cc_major", v.cc_major);
-      d.integer("cc_minor", v.cc_minor);
-      d.integer("total_memory", v.total_memory);
-      d.str("uuid", v.uuid);
-      d.str("pci_bus_id", v.pci_bus_id);
-      s.cuda.devices.push_back(std::move(v));
-    });
-  }
-  if (auto n = j.object("nvml")) {
-    n->status("status", s.nvml.status);
-    n->str("library_version", s.nvml.library_version);
-    n->str("driver_version", s.nvml.driver_version);
-    n->integer("cuda_driver_version", s.nvml.cuda_driver_version);
-    n->number("elapsed_ms", s.nvml.elapsed_ms);
-    // NVML's device list is only the fallback view when libcuda listed none.
-    if (s.cuda.devices.empty()) n->each("devices", [&](const Obj& d) {
-      NvmlDevice v;
-      d.integer("index", v.index);
-      d.str("name", v.name);
-      d.str("uuid", v.uuid);
-      d.str("pci_bus_id", v.pci_bus_id);
-      d.integer("cc_major", v.cc_major);
-      d.integer("cc_minor", v.cc_minor);
-      s.nvml.devices.push_back(std::move(v));
-    });
-  }
-  if (auto l = j.object("libraries")) {
-    // Only what the fingerprint reads: the family, the version, and the soname
-    // or path when there is no version (copying every path costs more than parsing).
-    l->each("copies", [&](const Obj& c) {
-      LibraryCopy v;
-      c.str("name", v.name);
-      c.str("version", v.version);
-      c.boolean("stub", v.stub);
-      if (v.version.empty()) {
-        c.str("soname", v.soname);
-        if (v.soname.empty()) c.str("path", v.path);
-      }
-      s.libraries.copies.push_back(std::move(v));
-    });
-  }
-  if (auto p = j.object("python")) {
-    p->integer("active", s.python.active);
-    p->each("interpreters", [&](const Obj& i) {
-      Interpreter in;
-      i.str("path", in.path);
-      i.str("version", in.version);
-      i.str("kind", in.kind);
-      i.each("frameworks", [&](const Obj& f) {
-        Framework fw;
-        f.str("name", fw.name);
-        f.str("version", fw.version);
-        f.str("location", fw.location);
-        f.str("distribution", fw.distribution);
-        f.boolean("cuda_build", fw.cuda_build);
-        f.str("cuda_version", fw.cuda_version);
-        f.str("cudnn_version", fw.cudnn_version);
-        f.str("variant", fw.variant);
-        f.strings("arch_list", fw.arch_list);
-        f.str("shadowed_by", fw.shadowed_by);
-        in.frameworks.push_back(std::move(fw));
-      });
-      s.python.interpreters.push_back(std::move(in));
-    });
-  }
+  fields(PickedFields{j, snapshot_picks()}, s);
+  if (s.cuda.devices.empty())
+    if (auto n = j.object("nvml")) read_value(*n, "devices", s.nvml.devices, kNvmlDevices);
 }
 
 int schema_version_of(const Obj& j) {
@@ -254,17 +273,10 @@ Result<NodeDocument> NodeReader::Impl::parse_buffer(char* data, size_t size) {
     NodeDocument doc;
     schema_version_of(*snap);
     read_snapshot(*snap, doc.snapshot);
-    j.each("findings", [&](const Obj& f) {
-      Finding v;
-      f.str("id", v.id);
-      if (v.id.empty()) f.bad("id", "a check ID");
-      std::string sev;
-      f.str("severity", sev);
-      if (!parse_severity(sev, v.severity)) f.bad("severity", "error, warning or info");
-      f.str("title", v.title);
-      f.str("subject", v.subject);
-      doc.findings.push_back(std::move(v));
-    });
+    static const Pick findings{"findings", {{"id"}, {"severity"}, {"title"}, {"subject"}}, [](const Obj& f, void* e) {
+      if (static_cast<Finding*>(e)->id.empty()) f.bad("id", "a check ID");
+    }};
+    read_value(j, "findings", doc.findings, findings);
     return doc;
   } catch (const SchemaError& e) {
     return make_error(e.message);

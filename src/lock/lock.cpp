@@ -39,6 +39,16 @@ bool under(const std::string& path, const std::string& dir) {
   return path.size() > d.size() && path.starts_with(d) && path[d.size()] == '/';
 }
 
+// Where the loader found a file, in the terms of LibraryCopy::origin, from a Resolution's reason.
+std::string origin_of_reason(const std::string& reason) {
+  if (reason.starts_with("LD_LIBRARY_PATH")) return "LD_LIBRARY_PATH";
+  if (reason.starts_with("RPATH") || reason.starts_with("RUNPATH")) return "runpath";
+  if (reason.starts_with("ld.so.cache")) return "ld.so.conf";
+  if (reason.starts_with("default path")) return "default";
+  if (reason.starts_with("site-packages")) return "site-packages";
+  return "";
+}
+
 std::string soname_of(const LibraryCopy& c) {
   if (!c.soname.empty()) return c.soname;
   return soname_from_file(base_name(c.path));
@@ -47,33 +57,7 @@ std::string soname_of(const LibraryCopy& c) {
 }  // namespace
 
 std::vector<LockedLibrary> loaded_libraries(const Snapshot& s, const Interpreter* py) {
-  std::vector<std::string> llp;
-  if (auto* v = s.getenv("LD_LIBRARY_PATH"))
-    for (auto& d : split(*v, ':', false)) llp.push_back(normalize_path(d));
-  std::vector<std::string> cuda_frameworks;
-  if (py)
-    for (auto& f : py->frameworks)
-      if (f.cuda_build) cuda_frameworks.push_back(f.name);
-
-  // Rank of a copy in the loader's order; -1 when this stack never reaches it.
-  auto rank = [&](const LibraryCopy& c) -> long {
-    if (c.stub) return -1;
-    auto dir = normalize_path(dir_name(c.path));
-    for (size_t i = 0; i < llp.size(); ++i)
-      if (llp[i] == dir) return long(i);
-    if (py && (under(c.path, py->prefix) || under(c.realpath, py->prefix))) return 1000;
-    if (c.origin == "ld.so.conf" || c.origin == "default") return 2000;
-    return -1;
-  };
-  std::map<std::string, std::pair<long, const LibraryCopy*>> best;  // stem -> copy
-  for (auto& c : s.libraries.copies) {
-    if (c.name == "cuda" || c.name == "nvidia-ml") continue;  // the driver: below
-    long r = rank(c);
-    if (r < 0) continue;
-    auto stem = soname_stem(soname_of(c));
-    auto it = best.find(stem);
-    if (it == best.end() || r < it->second.first) best[stem] = {r, &c};
-  }
+  auto from_py = [&](const std::string& path) { return py && under(path, py->prefix); };
   std::vector<LockedLibrary> out;
   auto add = [&](const LibraryCopy& c, std::vector<std::string> used_by) {
     LockedLibrary l;
@@ -84,7 +68,7 @@ std::vector<LockedLibrary> loaded_libraries(const Snapshot& s, const Interpreter
     l.realpath = c.realpath.empty() ? c.path : c.realpath;
     l.version = c.version;
     l.size = c.size;
-    l.origin = py && (under(c.path, py->prefix) || under(c.realpath, py->prefix)) ? "wheel" : c.origin;
+    l.origin = from_py(c.path) || from_py(c.realpath) ? "wheel" : c.origin;
     l.used_by = std::move(used_by);
     out.push_back(std::move(l));
   };
@@ -96,7 +80,48 @@ std::vector<LockedLibrary> loaded_libraries(const Snapshot& s, const Interpreter
         break;
       }
   }
-  for (auto& [stem, rc] : best) add(*rc.second, cuda_frameworks);
+  // What the loader resolves for each framework of the locked interpreter, in the order the probe resolved them;
+  // the first copy of a soname stem wins.
+  std::map<std::string, size_t> by_key;  // soname stem -> index in out
+  auto of_interpreter = [&](const Consumer& con) {  // a framework this interpreter imports
+    if (!py || under(con.location, py->prefix)) return true;  // from its own site-packages
+    for (auto& f : py->frameworks)  // or from elsewhere on its sys.path (PYTHONPATH)
+      if (f.name == con.name && (f.location == con.location || dir_name(f.location) == con.location)) return true;
+    return false;
+  };
+  for (auto& con : s.libraries.consumers) {
+    if (con.kind != "framework") continue;
+    if (!of_interpreter(con)) continue;
+    for (auto& r : con.loads) {
+      if (r.path.empty() || r.family.empty() || r.family == "cuda" || r.family == "nvidia-ml") continue;
+      auto real = r.realpath.empty() ? r.path : r.realpath;
+      const LibraryCopy* copy = nullptr;
+      for (auto& c : s.libraries.copies)
+        if ((c.realpath.empty() ? c.path : c.realpath) == real) {
+          copy = &c;
+          break;
+        }
+      // The inventory's copy (size, soname, where it was found), else what the resolution says.
+      LibraryCopy c = copy ? *copy : LibraryCopy{};
+      if (!copy) {
+        c.name = r.family;
+        c.realpath = real;
+        c.soname = r.kind == "load" ? soname_from_file(base_name(r.path)) : r.name;
+        c.version = r.version;
+      }
+      c.path = r.path;  // as the loader reaches it
+      if (!copy || r.reason.starts_with("LD_LIBRARY_PATH")) c.origin = origin_of_reason(r.reason);
+      auto key = soname_stem(soname_of(c));
+      auto it = by_key.find(key);
+      if (it == by_key.end()) {
+        by_key[key] = out.size();
+        add(c, {con.name});
+      } else if (out[it->second].realpath == real) {
+        auto& u = out[it->second].used_by;
+        if (std::find(u.begin(), u.end(), con.name) == u.end()) u.push_back(con.name);
+      }
+    }
+  }
   std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.key < b.key; });
   return out;
 }

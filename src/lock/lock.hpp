@@ -69,11 +69,10 @@ struct Lock {
 // threads at once (one file each).
 using FileHasher = std::function<std::string(const std::string& logical_path)>;
 
-// The CUDA libraries the stack loads, one per soname stem, in the order the
-// loader looks: LD_LIBRARY_PATH, then the interpreter's wheels (RUNPATH of the
-// frameworks), then ld.so.conf and the default directories; plus the driver.
-// (Approximates glibc's order until the loader resolution of issue 3 provides
-// each framework's real chain.)
+// The CUDA libraries the stack loads: the driver's (libcuda matching the kernel module, and its NVML), and
+// what the loader resolves for each framework of the interpreter (snapshot `libraries.consumers[].loads`),
+// one per soname stem (the first framework's copy when two load different ones), used_by the frameworks
+// that load it.
 std::vector<LockedLibrary> loaded_libraries(const Snapshot& s, const Interpreter* py);
 
 // interpreter: index into s.python.interpreters (-1: s.python.active).

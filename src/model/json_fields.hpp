@@ -1,5 +1,5 @@
 #pragma once
-// One field list per model type drives both directions of the JSON mapping:
+// One field list per model type (model/snapshot_fields.hpp) drives both directions of the JSON mapping:
 //   template <class F> void fields(F&& f, HostInfo& v) { f("hostname", v.hostname); ... }
 //   GPUENV_JSON_DEFINE(HostInfo)
 // Writing keeps the listed order (stable output); reading tolerates missing

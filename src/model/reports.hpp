@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "model/activation.hpp"
 #include "model/finding.hpp"
 #include "model/libraries.hpp"
 #include "model/snapshot.hpp"
@@ -98,6 +99,14 @@ struct LddReport {
   };
   std::vector<Entry> files;
   bool all = false;  // -a: also libraries already loaded higher up and system libraries
+};
+
+// gpuenv env: the changes activation makes, as statements for `shell` (bash, zsh, sh, fish) or JSON.
+struct EnvReport {
+  std::string spec_path;  // "" without a gpuenv.toml
+  Activation activation;
+  std::string shell = "bash";
+  int verbose = 0;  // -v: each change and its reason as comments before the statements
 };
 
 }  // namespace gpuenv

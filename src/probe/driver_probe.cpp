@@ -52,27 +52,37 @@ std::string loaded_path(void* sym) {
   return "";
 }
 
-using CUresult = int;
-using CUdevice = int;
+// The child's last line: its status.
+[[noreturn]] void end_child(const char* status) {
+  emit("status", status);
+  ::_exit(0);
+}
 
-[[noreturn]] void cuda_child(const std::string& lib) {
+// The child's first stages: the library named, then dlopen; a failure ends the child with status not_found.
+void* open_driver_library(const std::string& lib) {
   emit("requested", lib);
   emit("stage", "dlopen");
   void* h = ::dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char* err = ::dlerror();  // read once: a second call returns NULL
     emit("dlerror", err ? err : "dlopen failed");
-    emit("status", "not_found");
-    ::_exit(0);
+    end_child("not_found");
   }
+  return h;
+}
+
+using CUresult = int;
+using CUdevice = int;
+
+[[noreturn]] void cuda_child(const std::string& lib) {
+  void* h = open_driver_library(lib);
   auto sym = [&](const char* name) { return ::dlsym(h, name); };
   auto cuInit = reinterpret_cast<CUresult (*)(unsigned)>(sym("cuInit"));
   auto cuDriverGetVersion = reinterpret_cast<CUresult (*)(int*)>(sym("cuDriverGetVersion"));
   emit("library_path", loaded_path(cuInit ? reinterpret_cast<void*>(cuInit) : nullptr));
   if (!cuInit || !cuDriverGetVersion) {
     emit("dlerror", "cuInit or cuDriverGetVersion not exported");
-    emit("status", "missing_symbols");
-    ::_exit(0);
+    end_child("missing_symbols");
   }
   auto cuGetErrorName = reinterpret_cast<CUresult (*)(CUresult, const char**)>(sym("cuGetErrorName"));
   auto cuGetErrorString = reinterpret_cast<CUresult (*)(CUresult, const char**)>(sym("cuGetErrorString"));
@@ -87,8 +97,7 @@ using CUdevice = int;
     const char* str = nullptr;
     if (cuGetErrorName && cuGetErrorName(r, &name) == 0 && name) emit("init_error_name", name);
     if (cuGetErrorString && cuGetErrorString(r, &str) == 0 && str) emit("init_error_string", str);
-    emit("status", "init_failed");
-    ::_exit(0);
+    end_child("init_failed");
   }
   emit("stage", "devices");
   auto cuDeviceGetCount = reinterpret_cast<CUresult (*)(int*)>(sym("cuDeviceGetCount"));
@@ -125,8 +134,7 @@ using CUdevice = int;
                        "|" + std::to_string(mem) + "|" + uuid + "|" + clean(bus));
   }
   emit("stage", "done");
-  emit("status", "ok");
-  ::_exit(0);
+  end_child("ok");
 }
 
 struct NvmlPciInfo {  // nvmlPciInfo_t (v3 layout)
@@ -139,23 +147,14 @@ struct NvmlMemory {
 };
 
 [[noreturn]] void nvml_child(const std::string& lib) {
-  emit("requested", lib);
-  emit("stage", "dlopen");
-  void* h = ::dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char* err = ::dlerror();  // read once: a second call returns NULL
-    emit("dlerror", err ? err : "dlopen failed");
-    emit("status", "not_found");
-    ::_exit(0);
-  }
+  void* h = open_driver_library(lib);
   auto sym = [&](const char* name) { return ::dlsym(h, name); };
   auto nvmlInit = reinterpret_cast<int (*)()>(sym("nvmlInit_v2"));
   if (!nvmlInit) nvmlInit = reinterpret_cast<int (*)()>(sym("nvmlInit"));
   emit("library_path", loaded_path(reinterpret_cast<void*>(nvmlInit)));
   if (!nvmlInit) {
     emit("dlerror", "nvmlInit_v2 not exported");
-    emit("status", "missing_symbols");
-    ::_exit(0);
+    end_child("missing_symbols");
   }
   auto nvmlErrorString = reinterpret_cast<const char* (*)(int)>(sym("nvmlErrorString"));
   emit("stage", "init");
@@ -163,8 +162,7 @@ struct NvmlMemory {
   emit("init_result", std::to_string(r));
   if (r != 0) {
     if (nvmlErrorString) emit("init_error", nvmlErrorString(r));
-    emit("status", "init_failed");
-    ::_exit(0);
+    end_child("init_failed");
   }
   emit("stage", "system");
   auto getDriverVersion = reinterpret_cast<int (*)(char*, unsigned)>(sym("nvmlSystemGetDriverVersion"));
@@ -247,8 +245,7 @@ struct NvmlMemory {
                        std::to_string(read) + "|" + std::to_string(nvl) + "|" + std::to_string(links));
     }
   emit("stage", "done");
-  emit("status", "ok");
-  ::_exit(0);
+  end_child("ok");
 }
 
 // CUDA's own numbering of every GPU: the process's CUDA_VISIBLE_DEVICES and CUDA_DEVICE_ORDER removed.

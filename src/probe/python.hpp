@@ -48,7 +48,8 @@ struct DeclaredInterpreter {
 // Adds the spec's interpreter (found_as "spec") and the environments that
 // PYTHONPATH and VIRTUAL_ENV point into (found_as "PYTHONPATH", "VIRTUAL_ENV")
 // to info.interpreters, unless already there. probe_python calls it with
-// ProbeContext::spec; `gpuenv run`'s light probe (env/locate.hpp) too.
+// ProbeContext::spec; `gpuenv run`'s light probe (env/locate.hpp) too. When ProbeContext::declared_interpreter
+// is set, that one is taken instead of looking for it.
 DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const Spec& spec, PythonInfo& info);
 
 // Fills py.sys_path and py.pth_imports the way CPython's getpath and site

@@ -102,7 +102,13 @@ DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const S
   auto& fs = ctx.fs;
   std::string path_value = ctx.getenv("PATH") ? *ctx.getenv("PATH") : "";
   std::string where = spec.path.empty() ? std::string("the spec") : spec.path;
-  if (!spec.interpreter.empty()) {
+  if (ctx.declared_interpreter) {
+    Interpreter py = *ctx.declared_interpreter;  // located by the caller; how it is found here is recorded anew
+    py.found_as.clear();
+    d.index = add_interpreter(info, py, "spec");
+    // Found on the activated PATH already, maybe through a shim in front of it: it is the one the spec names.
+    info.interpreters[size_t(d.index)].path = py.path;
+  } else if (!spec.interpreter.empty()) {
     std::string p;
     if (spec.interpreter.find('/') != std::string::npos) {
       p = spec.interpreter.starts_with('/') ? spec.interpreter : spec.dir + "/" + spec.interpreter;

@@ -18,6 +18,8 @@ struct SnapshotOptions {
   // not be read). The Python probe locates the interpreter it declares.
   const Spec* spec = nullptr;
   std::string spec_error;
+  // The spec's interpreter as the caller located it (ProbeContext::declared_interpreter); nullptr: located here.
+  const Interpreter* declared_interpreter = nullptr;
   // Or: how the caller finds and reads it (doctor: walking up from $PWD under --root). Called once, after the
   // driver probe has started, so reading the spec costs nothing of the run (cuInit is its floor).
   std::function<FoundSpec()> find_spec;

@@ -48,6 +48,12 @@ std::string render(const DiffReport& r, Format f, const RenderOptions& o);
 std::string render(const VerifyReport& r, Format f, const RenderOptions& o);
 std::string render(const WhichBuildReport& r, Format f, const RenderOptions& o);
 std::string render(const LddReport& r, Format f, const RenderOptions& o);
+std::string render(const EnvReport& r, Format f, const RenderOptions& o);
+
+// What activation changes, one variable a line with its reasons (`run -v`, `shell -v`, and `env -v` as comments
+// with line_prefix "# "). verbose > 0: each removed entry's reason; > 1: the new values.
+std::string describe_changes(const std::string& spec_path, const Activation& act, int verbose,
+                             const std::string& line_prefix = "");
 
 // Plain text, one change per line (+ reason); `color` for a terminal (diff's and verify's text).
 std::string render_changes(const std::vector<LockChange>& changes, bool color);

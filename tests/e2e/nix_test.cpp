@@ -336,6 +336,11 @@ TEST(Nix, RunGivesNixProgramsTheHostDriver) {
   for (auto& e : fs::directory_iterator(driver_dir)) links = e.path();
   EXPECT_EQ(r.out, "LD=" + links.string() + "\n") << r.err;
   EXPECT_NE(r.err.find("Nix-built"), std::string::npos) << r.err;
+  // -v tells the change as every other one: the variable, its reason, the entry added (it was missing from the
+  // recorded changes, printed on a line of its own).
+  EXPECT_NE(r.err.find("  LD_LIBRARY_PATH  set links to the host driver's libraries in /usr/lib/x86_64-linux-gnu"),
+            std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("    + " + links.string() + "\n"), std::string::npos) << r.err;
   ASSERT_TRUE(fs::is_symlink(links / "libcuda.so.1"));
   EXPECT_EQ(fs::read_symlink(links / "libcuda.so.1"), root / "usr/lib/x86_64-linux-gnu/libcuda.so.1");
   EXPECT_TRUE(fs::is_symlink(links / "libnvidia-ml.so.1"));

@@ -209,6 +209,21 @@ TEST(Direnv, UseGpuenvLoadsTheEnvironment) {
   EXPECT_EQ(r.out, "yes " + p.dir + "/gpuenv.toml\n") << r.err;
 }
 
+// lock locates the declared interpreter once, in the environment before activation. It used to look again in
+// the activated one, where a shim directory (links to the interpreter, put first on PATH when /usr/bin/python
+// is not it) comes first: the lock then named the shim instead of the interpreter.
+TEST(Lock, TheDeclaredInterpreterIsLocatedOnceBeforeActivation) {
+  if (!fs::exists("/usr/bin/python3") || fs::exists("/usr/bin/python")) GTEST_SKIP() << "needs python3 without python";
+  Project p;
+  p.write("gpuenv.toml", "[python]\ninterpreter = \"python3\"\n");
+  ASSERT_EQ(p.gpuenv({"run", "--", "true"}).exit_code, 0);  // creates the shim directory
+  ASSERT_TRUE(fs::exists(p.dir + "/.cache/gpuenv/shims"));
+  auto r = p.gpuenv({"lock", "--no-driver", "-o", "-"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\n[python]\npath = \"/usr/bin/python3\"\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("/.cache/gpuenv/shims/"), std::string::npos) << r.out;
+}
+
 TEST(Lock, InterruptedLockLeavesTheOldLockIntact) {
   if (!fs::exists("/usr/bin/prlimit")) GTEST_SKIP() << "prlimit (util-linux) is not installed";
   Project p;
@@ -238,9 +253,12 @@ TEST(Lock, InterruptedLockLeavesTheOldLockIntact) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
+const std::string kVenvSite = "/opt/venv/lib/python3.12/site-packages";
+
 // Saved snapshots of two states of a machine (doctor --json documents).
 json snapshot(const std::string& driver, int api, const std::string& cudnn_dir, const std::string& cudnn_file,
               const std::string& torch_version, bool cuda_build) {
+  bool nine = cudnn_file.ends_with(".9");
   json s = {{"schema_version", 1},
             {"host", {{"arch", "x86_64"}}},
             {"kernel", {{"loaded", true}, {"version", driver}}},
@@ -252,11 +270,19 @@ json snapshot(const std::string& driver, int api, const std::string& cudnn_dir, 
                                        {{"name", "cudnn"}, {"path", cudnn_dir + "/" + cudnn_file},
                                         {"realpath", cudnn_dir + "/" + cudnn_file},
                                         {"version", cudnn_file.ends_with(".8") ? "8.9.7" : "9.19.0"},
-                                        {"origin", "default"}, {"size", 2000}}}}}},
+                                        {"origin", "default"}, {"size", 2000}}}},
+                           // What the loader resolves for torch: libcudnn.so.9 through ld.so.cache, or nothing.
+                           {"consumers", {{{"name", "torch"}, {"kind", "framework"}, {"location", kVenvSite},
+                                           {"loads", {{{"name", "libcudnn.so.9"}, {"kind", "needed"},
+                                                       {"path", nine ? cudnn_dir + "/" + cudnn_file : ""},
+                                                       {"realpath", nine ? cudnn_dir + "/" + cudnn_file : ""},
+                                                       {"family", "cudnn"}, {"version", nine ? "9.19.0" : ""},
+                                                       {"reason", nine ? "ld.so.cache" : "not found"}}}}}}}}},
             {"python", {{"active", 0},
                         {"interpreters", {{{"path", "/opt/venv/bin/python"}, {"version", "3.12.3"}, {"kind", "venv"},
                                            {"prefix", "/opt/venv"},
                                            {"frameworks", {{{"name", "torch"}, {"version", torch_version},
+                                                            {"location", kVenvSite + "/torch"},
                                                             {"cuda_build", cuda_build},
                                                             {"cuda_version", cuda_build ? "13.0" : ""}}}}}}}}}};
   return s;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "app/activation.hpp"
 #include "env/activate.hpp"
 #include "env/init.hpp"
 #include "env/locate.hpp"
@@ -373,6 +374,35 @@ TEST(Init, WrittenSpecParsesBack) {
   EXPECT_EQ(spec->frameworks[0].accelerator, "cuda");
   EXPECT_EQ(spec->frameworks[0].version, "2.11.0");
   EXPECT_NE(text.find("#   warning driver.stub-on-loader-path"), std::string::npos);
+}
+
+// The Nix host-driver rule of `gpuenv run` is applied after activate(): its LD_LIBRARY_PATH change is recorded
+// in Activation.changes like activate()'s own (it used to change only the environment, so -v and `env` missed it).
+TEST(Activation, RuleAppliedAfterActivateIsRecordedInChanges) {
+  Activation act;
+  act.env = {{"PATH", "/usr/bin"}, {"LD_LIBRARY_PATH", "/opt/lib"}};
+  act.changes.push_back(VarChange{"PATH", "/bin", "/usr/bin", {"the interpreter first"}, {}, {"/usr/bin"}});
+  prepend_to_list_variable(act, "LD_LIBRARY_PATH", "/cache/driver/1", "links to the host driver");
+  EXPECT_EQ(act.env["LD_LIBRARY_PATH"], "/cache/driver/1:/opt/lib");
+  ASSERT_EQ(act.changes.size(), 2u);
+  auto* c = act.change("LD_LIBRARY_PATH");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(&act.changes[0], c) << "changes stay sorted by name";
+  EXPECT_EQ(c->before, std::optional<std::string>("/opt/lib"));
+  EXPECT_EQ(c->after, std::optional<std::string>("/cache/driver/1:/opt/lib"));
+  EXPECT_EQ(c->why, std::vector<std::string>{"links to the host driver"});
+  EXPECT_EQ(c->added, std::vector<std::string>{"/cache/driver/1"});
+  // Merged into a change activate() already made.
+  prepend_to_list_variable(act, "PATH", "/shims", "shims");
+  EXPECT_EQ(act.changes.size(), 2u);
+  EXPECT_EQ(act.change("PATH")->before, std::optional<std::string>("/bin"));
+  EXPECT_EQ(act.change("PATH")->after, std::optional<std::string>("/shims:/usr/bin"));
+  EXPECT_EQ(act.change("PATH")->added, (std::vector<std::string>{"/shims", "/usr/bin"}));
+  // An unset variable: "set".
+  prepend_to_list_variable(act, "ZZ_LIST", "/x", "why");
+  EXPECT_EQ(act.changes.back().name, "ZZ_LIST");
+  EXPECT_FALSE(act.changes.back().before);
+  EXPECT_EQ(act.env["ZZ_LIST"], "/x");
 }
 
 }  // namespace

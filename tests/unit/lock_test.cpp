@@ -14,6 +14,35 @@ namespace {
 
 const std::string kSite = "/opt/torch/.venv/lib/python3.12/site-packages";
 
+// The resolution of one soname (libraries.consumers[].loads).
+struct Load {
+  std::string name, path, family, version, reason;
+};
+Resolution resolution(const Load& l) {
+  Resolution r;
+  r.name = l.name;
+  r.kind = "needed";
+  r.when = "import";
+  r.requested_by = kSite + "/torch/lib/libtorch_cuda.so";
+  r.path = r.realpath = l.path;
+  r.family = l.family;
+  r.version = l.version;
+  r.reason = l.path.empty() ? "not found" : l.reason;
+  return r;
+}
+
+// torch's loads as the loader resolves them (the libraries probe's consumer).
+Consumer torch_loads(const std::vector<Load>& loads) {
+  Consumer c;
+  c.name = "torch";
+  c.kind = "framework";
+  c.version = "2.11.0+cu130";
+  c.location = kSite;
+  c.interpreter = "/usr/bin/python3.12";
+  for (auto& l : loads) c.loads.push_back(resolution(l));
+  return c;
+}
+
 // The H100 machine as captured (/work/cap): driver 580.159.04, torch 2.11.0+cu130 with wheel cuDNN 9.19.
 Snapshot h100() {
   auto torch = test::framework("torch", "2.11.0+cu130", "13.0", kSite + "/torch");
@@ -34,7 +63,23 @@ Snapshot h100() {
       .library(library_copy("cudnn", kSite + "/nvidia/cudnn/lib/libcudnn.so.9", "9.19.0", "wheel", 129240))
       .library(library_copy("cublas", kSite + "/nvidia/cu13/lib/libcublas.so.13", "13.1.0", "wheel", 54177976))
       .library(library_copy("cudnn", "/usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "9.14.0", "default", 129000))
-      .library(library_copy("cudnn", "/other/env/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9", "9.1.0", "wheel", 1));
+      .library(library_copy("cudnn", "/other/env/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9", "9.1.0", "wheel", 1))
+      .consumer(torch_loads({{"libcudnn.so.9", kSite + "/nvidia/cudnn/lib/libcudnn.so.9", "cudnn", "9.19.0",
+                              "RPATH of libtorch_cuda.so: $ORIGIN/../../nvidia/cudnn/lib"},
+                             {"libcublas.so.13", kSite + "/nvidia/cu13/lib/libcublas.so.13", "cublas", "13.1.0",
+                              "RPATH of libtorch_cuda.so: $ORIGIN/../../nvidia/cu13/lib"},
+                             {"libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "", "", "ld.so.cache"}}));
+}
+
+// The load of `soname` in torch's consumer.
+Resolution& load_of(Snapshot& s, const std::string& soname) {
+  for (auto& r : s.libraries.consumers.at(0).loads)
+    if (r.name == soname) return r;
+  throw std::logic_error("no load of " + soname);
+}
+
+LibraryCopy library_copy_on_llp(const std::string& family, const std::string& path, const std::string& version) {
+  return test::library_copy(family, path, version, "LD_LIBRARY_PATH", 1);
 }
 
 FileHasher fake_hash() {
@@ -66,6 +111,39 @@ TEST(Lock, FingerprintOfTheH100Stack) {
                                             "libnvidia-ml.so=/usr/local/nvidia/lib64/libnvidia-ml.so.580.159.04"}));
   EXPECT_EQ(l.libraries[2].used_by, std::vector<std::string>{"torch"});
   EXPECT_EQ(l.libraries[2].sha256, "h-" + kSite + "/nvidia/cudnn/lib/libcudnn.so.9");
+}
+
+// The locked copies are the loader's resolutions: torch's RPATH comes before LD_LIBRARY_PATH, so a cuDNN on
+// LD_LIBRARY_PATH is not the one torch loads (lock's own ranking used to put LD_LIBRARY_PATH first); a copy no
+// framework loads (cuBLAS on LD_LIBRARY_PATH with no framework needing it) is not locked.
+TEST(Lock, LibrariesAreTheLoadersResolutions) {
+  auto s = h100();
+  s.env["LD_LIBRARY_PATH"] = "/opt/cudnn-copy:" + s.env["LD_LIBRARY_PATH"];
+  s.libraries.copies.push_back(library_copy_on_llp("cudnn", "/opt/cudnn-copy/libcudnn.so.9", "9.1.0"));
+  s.libraries.copies.push_back(library_copy_on_llp("cufft", "/opt/cudnn-copy/libcufft.so.12", "12.0.0"));
+  auto l = lock_from_snapshot(s, -1, nullptr);
+  std::vector<std::string> keys;
+  for (auto& x : l.libraries) keys.push_back(x.key + "=" + x.path + " " + x.origin);
+  EXPECT_EQ(keys, (std::vector<std::string>{"libcublas.so=" + kSite + "/nvidia/cu13/lib/libcublas.so.13 wheel",
+                                            "libcuda.so=/usr/local/nvidia/lib64/libcuda.so.580.159.04 LD_LIBRARY_PATH",
+                                            "libcudnn.so=" + kSite + "/nvidia/cudnn/lib/libcudnn.so.9 wheel",
+                                            "libnvidia-ml.so=/usr/local/nvidia/lib64/libnvidia-ml.so.580.159.04 LD_LIBRARY_PATH"}));
+  // A library the inventory does not hold is locked from the resolution; one loaded twice is locked once.
+  auto& loads = s.libraries.consumers[0].loads;
+  loads.push_back(resolution({"libnccl.so.2", kSite + "/nvidia/nccl/lib/libnccl.so.2", "nccl", "2.27.7",
+                              "RPATH of libtorch_cuda.so: $ORIGIN/../../nvidia/nccl/lib"}));
+  loads.push_back(loads[0]);
+  l = lock_from_snapshot(s, -1, nullptr);
+  ASSERT_EQ(l.libraries.size(), 5u);
+  auto& nccl = l.libraries[3];  // sorted by key
+  EXPECT_EQ(nccl.key, "libnccl.so");
+  EXPECT_EQ(nccl.soname, "libnccl.so.2");
+  EXPECT_EQ(nccl.version, "2.27.7");
+  EXPECT_EQ(nccl.origin, "wheel");
+  EXPECT_EQ(nccl.used_by, std::vector<std::string>{"torch"});
+  // No framework: only the driver.
+  s.libraries.consumers.clear();
+  EXPECT_EQ(lock_from_snapshot(s, -1, nullptr).libraries.size(), 2u);
 }
 
 TEST(Lock, TextRoundTripsAndIsStable) {
@@ -135,6 +213,7 @@ TEST(Diff, CudnnNineToEightOnTorchsPathBreaks) {
       c.path = c.realpath = kSite + "/nvidia/cudnn/lib/libcudnn.so.8";
       c.version = "8.9.7";
     }
+  load_of(b, "libcudnn.so.9") = resolution({"libcudnn.so.9", "", "cudnn", "", ""});  // nothing provides it now
   auto ch = diff_locks(lock_from_snapshot(a, -1, fake_hash()), lock_from_snapshot(b, -1, fake_hash()));
   auto* c = find(ch, "cuDNN (libcudnn.so) for torch");
   ASSERT_NE(c, nullptr) << render_changes(ch, false);
@@ -148,6 +227,8 @@ TEST(Diff, LdLibraryPathPuttingSystemCudnnFirstIsNamed) {
   b.env["LD_LIBRARY_PATH"] = "/usr/lib/x86_64-linux-gnu:" + b.env["LD_LIBRARY_PATH"];
   for (auto& c : b.libraries.copies)
     if (contains(c.path, "/usr/lib/x86_64-linux-gnu/")) c.origin = "LD_LIBRARY_PATH";
+  load_of(b, "libcudnn.so.9") = resolution({"libcudnn.so.9", "/usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "cudnn",
+                                            "9.14.0", "LD_LIBRARY_PATH: /usr/lib/x86_64-linux-gnu"});
   auto ch = diff_locks(lock_from_snapshot(a, -1, fake_hash()), lock_from_snapshot(b, -1, fake_hash()));
   auto* c = find(ch, "cuDNN (libcudnn.so) for torch");
   ASSERT_NE(c, nullptr) << render_changes(ch, false);

@@ -1,34 +1,28 @@
-#include "cli/activation_cli.hpp"
+#include "app/activation.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <climits>
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
+#include <climits>
 #include <cstring>
 #include <fmt/format.h>
 
 #include "app/inputs.hpp"
 #include "checks/check.hpp"
-#include "cli/cli.hpp"
+#include "env/spec.hpp"
+#include "knowledge/knowledge.hpp"
 #include "probe/snapshot.hpp"
-#include "report/report.hpp"
+#include "util/errors.hpp"
 #include "util/strings.hpp"
-#include "util/term.hpp"
 
 namespace gpuenv {
 
-static std::string current_dir() {
-  char buf[4096];
-  if (!::getcwd(buf, sizeof buf)) throw UsageError(std::string("cannot read the current directory: ") + std::strerror(errno));
-  return buf;
-}
-
-Spec spec_for_command(const ActivationArgs& a) {
+Spec spec_for_command(const std::string& spec_flag) {
   Fs fs;
-  std::string path = a.spec;
+  std::string path = spec_flag;
   if (path.empty()) {
     auto found = find_spec(current_dir(), fs);
     if (!found) return Spec{};
@@ -41,54 +35,75 @@ Spec spec_for_command(const ActivationArgs& a) {
   return std::move(s).value();
 }
 
-PreparedActivation activate_for_command(const Spec& spec, const ActivationArgs& a) {
-  auto p = prepare_activation(spec, current_environment(), a.root);
-  if (!p.result.errors.empty()) {
-    for (size_t i = 0; i + 1 < p.result.errors.size(); ++i) std::fprintf(stderr, "gpuenv: error: %s\n", p.result.errors[i].c_str());
-    throw UsageError(p.result.errors.back());
-  }
-  ensure_shims(p.result);
-  return p;
+ProjectEnvironment activate_project(const ActivationArgs& a) {
+  ProjectEnvironment pe;
+  pe.spec = spec_for_command(a.spec);
+  pe.prepared = prepare_activation(pe.spec, current_environment(), a.root);
+  // Every error is said, each on its own line: the command prints "gpuenv: error: " before the message.
+  if (auto& errors = pe.prepared.result.errors; !errors.empty()) throw UsageError(join(errors, "\ngpuenv: error: "));
+  ensure_shims(pe.prepared.result);
+  return pe;
 }
 
-std::string describe_changes(const Spec& spec, const Activation& act, int verbose, const std::string& pre) {
-  std::string out;
-  out += pre + "gpuenv: " + (spec.path.empty() ? std::string("no gpuenv.toml: driver library fixes only") : "activating " + spec.path) + "\n";
-  if (!act.interpreter.empty()) out += pre + "  python: " + act.interpreter + "\n";
-  if (act.changes.empty()) out += pre + "  nothing to change\n";
-  size_t w = 0;
-  for (auto& c : act.changes) w = std::max(w, c.name.size());
-  for (auto& c : act.changes) {
-    std::string what = c.after ? (c.before ? "" : "set ") : "unset ";
-    std::string why = join(c.why, "; ");
-    out += pre + fmt::format("  {:<{}}  {}{}\n", c.name, w, what, why);
-    for (auto& [e, reason] : c.removed)
-      out += pre + fmt::format("  {:<{}}    - {}{}\n", "", w, e.empty() ? "(empty entry)" : e, verbose > 0 ? "  (" + reason + ")" : "");
-    for (auto& e : c.added) out += pre + fmt::format("  {:<{}}    + {}\n", "", w, e);
-    if (verbose > 1 && c.after) out += pre + fmt::format("  {:<{}}    = {}\n", "", w, *c.after);
+EnvReport env_report(const ActivationArgs& a, const std::string& shell) {
+  auto pe = activate_project(a);
+  EnvReport r;
+  r.spec_path = pe.spec.path;
+  r.verbose = a.verbose;
+  r.shell = shell;
+  if (r.shell.empty()) {
+    auto it = pe.activation().env.find("SHELL");
+    r.shell = it != pe.activation().env.end() && base_name(it->second) == "fish" ? "fish" : "bash";
   }
-  return out;
+  r.activation = std::move(pe.prepared.result);
+  return r;
 }
 
-bool check_environment(const Spec& spec, const Activation& act, const ActivationArgs& a) {
-  // The fast checks: every file probe, no driver probe (cuInit alone costs ~200 ms).
+namespace {
+
+// --check: the fast (file-only) doctor checks in the activated environment; the refusal when they find errors.
+std::optional<LaunchPlan::Refusal> check_environment(const Spec& spec, const Activation& act, const ActivationArgs& a) {
+  // Every file probe, no driver probe (cuInit alone costs ~200 ms).
   DriverInputs files_only;
   files_only.no_driver = true;
   auto o = snapshot_options(a.root, act.env, files_only);
   o.spec = spec.path.empty() ? nullptr : &spec;  // the command's spec (--spec), not one found from $PWD
-  auto snap = take_snapshot(o);
+  LaunchPlan::Refusal r;
+  r.snap = take_snapshot(o);
   CheckFilter filter;
   bool wants_gpu = spec.frameworks.empty() ||
                    std::any_of(spec.frameworks.begin(), spec.frameworks.end(), [](auto& f) { return f.accelerator != "cpu"; });
   if (!wants_gpu) filter.skip = {"gpu.", "driver."};
-  auto findings = run_checks(snap, Knowledge::get(), filter);
-  auto sum = summarize(findings);
-  if (sum.errors == 0) return true;
-  TextOptions t;
-  t.style.color = should_color(2);
-  auto text = render_text(snap, findings, t);
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  return false;
+  r.findings = run_checks(r.snap, Knowledge::get(), filter);
+  if (summarize(r.findings).errors == 0) return std::nullopt;
+  return r;
+}
+
+LaunchPlan plan(const ActivationArgs& a, ProjectEnvironment pe, std::vector<std::string> argv) {
+  LaunchPlan lp;
+  lp.spec = std::move(pe.spec);
+  lp.argv = std::move(argv);
+  if (a.check) lp.refused = check_environment(lp.spec, pe.activation(), a);
+  lp.program = resolve_command(lp.argv[0], pe.activation().env);
+  lp.activation = std::move(pe.prepared.result);
+  return lp;
+}
+
+}  // namespace
+
+LaunchPlan plan_run(const ActivationArgs& a, const std::vector<std::string>& argv) {
+  if (argv.empty()) throw UsageError("run needs a command: gpuenv run -- python train.py");
+  auto pe = activate_project(a);
+  add_host_driver_for_nix(argv[0], pe.prepared, a.root);  // a Nix-built program on another distribution
+  return plan(a, std::move(pe), argv);
+}
+
+LaunchPlan plan_shell(const ActivationArgs& a) {
+  auto pe = activate_project(a);
+  auto& env = pe.activation().env;
+  auto it = env.find("SHELL");
+  std::string sh = it != env.end() && !it->second.empty() ? it->second : "/bin/sh";
+  return plan(a, std::move(pe), {sh});
 }
 
 void ensure_shims(const Activation& act) {
@@ -139,37 +154,27 @@ std::string resolve_command(const std::string& name, const Environment& env) {
   return "";
 }
 
-int exec_with_environment(const std::vector<std::string>& argv, const Environment& env) {
-  std::string prog = resolve_command(argv[0], env);
-  if (prog.empty()) {
-    std::fprintf(stderr, "gpuenv: %s: command not found\n", argv[0].c_str());
-    return 127;
+void prepend_to_list_variable(Activation& act, const std::string& name, const std::string& dir, const std::string& why) {
+  auto it = act.env.find(name);
+  std::optional<std::string> before = it == act.env.end() ? std::nullopt : std::optional(it->second);
+  std::string after = !before || before->empty() ? dir : dir + ":" + *before;
+  act.env[name] = after;
+  auto c = std::find_if(act.changes.begin(), act.changes.end(), [&](auto& ch) { return ch.name == name; });
+  if (c == act.changes.end()) {
+    VarChange ch;
+    ch.name = name;
+    ch.before = before;  // unchanged by the activation until now: the value it started from
+    c = act.changes.insert(std::lower_bound(act.changes.begin(), act.changes.end(), name,
+                                            [](auto& x, const std::string& n) { return x.name < n; }),
+                           std::move(ch));
   }
-  std::vector<std::string> envs;
-  envs.reserve(env.size());
-  for (auto& [k, v] : env) envs.push_back(k + "=" + v);
-  std::vector<char*> cargv, cenv;
-  for (auto& x : argv) cargv.push_back(const_cast<char*>(x.c_str()));
-  cargv.push_back(nullptr);
-  for (auto& e : envs) cenv.push_back(const_cast<char*>(e.c_str()));
-  cenv.push_back(nullptr);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  ::execve(prog.c_str(), cargv.data(), cenv.data());
-  int e = errno;
-  if (e == ENOEXEC) {
-    // A script without #!: run it with /bin/sh, as execvp does.
-    std::vector<char*> sh{const_cast<char*>("/bin/sh"), const_cast<char*>(prog.c_str())};
-    for (size_t i = 1; i < argv.size(); ++i) sh.push_back(cargv[i]);
-    sh.push_back(nullptr);
-    ::execve("/bin/sh", sh.data(), cenv.data());
-  }
-  std::fprintf(stderr, "gpuenv: cannot run %s: %s\n", prog.c_str(), std::strerror(e));
-  return e == ENOENT ? 127 : 126;
+  c->after = after;
+  c->why.push_back(why);
+  c->added.insert(c->added.begin(), dir);
 }
 
-bool add_host_driver_for_nix(const std::string& command, PreparedActivation& p, const ActivationArgs& a) {
-  Fs fs(a.root);
+bool add_host_driver_for_nix(const std::string& command, PreparedActivation& p, const std::string& root) {
+  Fs fs(root);
   if (fs.exists("/etc/NIXOS")) return false;  // NixOS: /run/opengl-driver/lib is in every Nix program's RUNPATH
   std::string prog = resolve_command(command, p.result.env);
   if (prog.empty()) return false;
@@ -186,20 +191,15 @@ bool add_host_driver_for_nix(const std::string& command, PreparedActivation& p, 
   if (links.empty()) return false;
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : fs.host_path(dir)) h = (h ^ c) * 1099511628211ull;
-  auto root = shim_root(p.result.env);  // .../gpuenv/shims
-  std::string link_dir = fmt::format("{}/driver/{:016x}", dir_name(root), h);
+  auto shims = shim_root(p.result.env);  // .../gpuenv/shims
+  std::string link_dir = fmt::format("{}/driver/{:016x}", dir_name(shims), h);
   Activation links_only;
   links_only.shim_dir = link_dir;
   links_only.shim_links = links;
   ensure_shims(links_only);
-  auto& env = p.result.env;
-  auto it = env.find("LD_LIBRARY_PATH");
-  std::string old = it == env.end() ? "" : it->second;
-  env["LD_LIBRARY_PATH"] = old.empty() ? link_dir : link_dir + ":" + old;
-  if (a.verbose > 0)
-    std::fprintf(stderr, "  LD_LIBRARY_PATH  put %s first: links to the host driver's libraries in %s, which the "
-                         "Nix-built %s cannot find (Nix's loader ignores /etc/ld.so.cache)\n",
-                 link_dir.c_str(), dir.c_str(), prog.c_str());
+  prepend_to_list_variable(p.result, "LD_LIBRARY_PATH", link_dir,
+                           "links to the host driver's libraries in " + dir + ", which the Nix-built " + prog +
+                               " cannot find (Nix's loader ignores /etc/ld.so.cache)");
   return true;
 }
 

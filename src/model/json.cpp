@@ -203,6 +203,16 @@ template <class F> void fields(F&& f, Consumer& v) {
 }
 GPUENV_JSON_DEFINE(Consumer)
 
+template <class F> void fields(F&& f, Preload& v) {
+  f("entry", v.entry);
+  f("source", v.source);
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("soname", v.soname);
+  f("family", v.family);
+}
+GPUENV_JSON_DEFINE(Preload)
+
 template <class F> void fields(F&& f, Libraries& v) {
   f("copies", v.copies);
   f("consumers", v.consumers);
@@ -210,6 +220,7 @@ template <class F> void fields(F&& f, Libraries& v) {
   f("ld_cache_format", v.ld_cache_format);
   f("system_dirs", v.system_dirs);
   f("hwcaps", v.hwcaps);
+  f("preload", v.preload);
 }
 GPUENV_JSON_DEFINE(Libraries)
 
@@ -221,6 +232,17 @@ template <class F> void fields(F&& f, PathEntry& v) {
 }
 GPUENV_JSON_DEFINE(PathEntry)
 
+template <class F> void fields(F&& f, RecordCheck& v) {
+  f("entries", v.entries);
+  f("missing", v.missing);
+  f("missing_count", v.missing_count);
+  f("changed", v.changed);
+  f("changed_count", v.changed_count);
+  f("hashed", v.hashed);
+  f("error", v.error);
+}
+GPUENV_JSON_DEFINE(RecordCheck)
+
 template <class F> void fields(F&& f, Distribution& v) {
   f("name", v.name);
   f("version", v.version);
@@ -229,6 +251,7 @@ template <class F> void fields(F&& f, Distribution& v) {
   f("requires_dist", v.requires_dist);
   f("installer", v.installer);
   f("shadowed_by", v.shadowed_by);
+  f("record", v.record);
 }
 GPUENV_JSON_DEFINE(Distribution)
 

@@ -15,6 +15,7 @@ struct ProbeContext {
   Environment env;
   const Spec* spec = nullptr;  // the project's gpuenv.toml; nullptr when there is none or it could not be read
   std::string spec_error;      // why the gpuenv.toml found could not be read or parsed ("" = no such problem)
+  bool hash_files = false;     // doctor --deep: compare the sha256 of installed files with their RECORD too
   const std::string* getenv(const std::string& name) const {
     auto it = env.find(name);
     return it == env.end() ? nullptr : &it->second;

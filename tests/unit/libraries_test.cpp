@@ -186,9 +186,11 @@ const Built& fixtures() {
 }
 
 // glibc's answer: LD_TRACE_LOADED_OBJECTS=1 ld.so FILE (= ldd) with the given LD_LIBRARY_PATH. name -> path ("" = not found).
-std::map<std::string, std::string> glibc_list(const std::string& file, const std::string& llp) {
+std::map<std::string, std::string> glibc_list(const std::string& file, const std::string& llp,
+                                              const std::string& preload = "") {
   auto env = gpuenv::test::base_env();
   if (!llp.empty()) env["LD_LIBRARY_PATH"] = llp;
+  if (!preload.empty()) env["LD_PRELOAD"] = preload;
   std::string ldso = fs::exists("/lib64/ld-linux-x86-64.so.2") ? "/lib64/ld-linux-x86-64.so.2" : "/lib/ld-linux-aarch64.so.1";
   env["LD_TRACE_LOADED_OBJECTS"] = "1";  // what ldd does: ld.so lists instead of running, missing ones included
   auto r = run_program({ldso, file}, env);
@@ -202,10 +204,11 @@ std::map<std::string, std::string> glibc_list(const std::string& file, const std
   return out;
 }
 
-std::map<std::string, std::string> ours(const std::string& file, const std::string& llp, std::vector<elf::Step>* raw = nullptr) {
+std::map<std::string, std::string> ours(const std::string& file, const std::string& llp, std::vector<elf::Step>* raw = nullptr,
+                                        const std::string& preload = "") {
   Fs f("/");
   std::string arch = fs::exists("/lib64/ld-linux-x86-64.so.2") ? "x86_64" : "aarch64";
-  auto cfg = elf::loader_config_for(f, arch, llp.empty() ? nullptr : &llp);
+  auto cfg = elf::loader_config_for(f, arch, llp.empty() ? nullptr : &llp, preload.empty() ? nullptr : &preload);
   elf::Resolver r(f, cfg);
   elf::Process p(r);
   std::vector<elf::Step> steps;
@@ -276,6 +279,54 @@ TEST(Resolver, ExplainsTheChoice) {
         EXPECT_EQ(s.reason, "LD_LIBRARY_PATH: " + b.dir + "/rp");
       }
   }
+}
+
+// LD_PRELOAD (issue 14): the preloaded libfxc.so in other/ satisfies libfxb.so's DT_NEEDED although libfxa.so's
+// RPATH names rp/, as glibc's own listing shows.
+TEST(Resolver, PreloadedObjectSatisfiesItsSonameLikeGlibc) {
+  auto& b = fixtures();
+  if (!b.ok) GTEST_SKIP() << b.why;
+  std::string pre = b.dir + "/other/libfxc.so";
+  auto want = glibc_list(b.dir + "/libfxa.so", "", pre);
+  ASSERT_TRUE(want.count("libfxc.so")) << "ld.so did not list libfxc.so";
+  EXPECT_EQ(want["libfxc.so"], fs::weakly_canonical(pre).string());
+  std::vector<elf::Step> steps;
+  auto got = ours(b.dir + "/libfxa.so", "", &steps, "  " + pre + " ");
+  EXPECT_EQ(got["libfxc.so"], want["libfxc.so"]);
+  for (auto& st : steps)
+    if (st.name == "libfxc.so") {
+      EXPECT_TRUE(st.reused);
+      EXPECT_EQ(st.reason, "LD_PRELOAD: " + pre);
+    }
+  // Without it, the RPATH wins again.
+  EXPECT_EQ(ours(b.dir + "/libfxa.so", "")["libfxc.so"], fs::weakly_canonical(b.dir + "/rp/libfxc.so").string());
+}
+
+TEST(Resolver, PreloadListsFromTheVariableThenEtcLdSoPreload) {
+  auto& b = fixtures();
+  if (!b.ok) GTEST_SKIP() << b.why;
+  auto root = gpuenv::test::temp_dir("gpuenv-preload");
+  fs::create_directories(root + "/etc");
+  fs::create_directories(root + "/opt/x");
+  fs::copy_file(b.dir + "/other/libfxc.so", root + "/opt/x/libfxc.so");
+  std::ofstream(root + "/etc/ld.so.preload") << "\t/opt/x/libfxc.so:libnone.so\n\n";
+  Fs f(root);
+  std::string env = "libfoo.so: /opt/x/libfxc.so";
+  auto cfg = elf::loader_config_for(f, "x86_64", nullptr, &env);
+  ASSERT_EQ(cfg.preload.size(), 4u);
+  EXPECT_EQ(cfg.preload[0].entry, "libfoo.so");
+  EXPECT_EQ(cfg.preload[1].source, "LD_PRELOAD");
+  EXPECT_EQ(cfg.preload[2].entry, "/opt/x/libfxc.so");
+  EXPECT_EQ(cfg.preload[2].source, "/etc/ld.so.preload");
+  EXPECT_EQ(cfg.preload[3].entry, "libnone.so");
+  elf::Resolver r(f, cfg);
+  elf::Process p(r);
+  ASSERT_EQ(p.preloads().size(), 4u);
+  EXPECT_EQ(p.preloads()[0].path, "");  // not found: the loader ignores it
+  EXPECT_EQ(p.preloads()[1].path, "/opt/x/libfxc.so");
+  EXPECT_TRUE(p.preloads()[2].reused);  // the same file again
+  EXPECT_EQ(p.preloads()[3].path, "");
+  EXPECT_EQ(p.find_loaded("libfxc.so"), 0);
 }
 
 TEST(Elf, ReadsDynamicSection) {

@@ -196,9 +196,12 @@ std::map<std::string, std::string> glibc_list(const std::string& file, const std
   auto r = run_program({ldso, file}, env);
   std::map<std::string, std::string> out;
   std::regex found(R"(^\s*(\S+) => (\S+) \(0x[0-9a-f]+\)$)"), missing(R"(^\s*(\S+) => not found$)");
+  std::regex by_path(R"(^\s*(/\S+) \(0x[0-9a-f]+\)$)");  // a preloaded object: listed by its path, no "=>"
   for (auto& l : split_lines(r.out)) {
     std::smatch m;
     if (std::regex_match(l, m, found)) out[m[1].str()] = fs::weakly_canonical(m[2].str()).string();
+    else if (!preload.empty() && std::regex_match(l, m, by_path) && !contains(m[1].str(), "ld-linux"))
+      out[base_name(m[1].str())] = fs::weakly_canonical(m[1].str()).string();
     else if (std::regex_match(l, m, missing)) out[m[1].str()] = "";
   }
   return out;

@@ -11,6 +11,7 @@
 #include "run.hpp"
 #include "snapshot_builder.hpp"
 #include "util/hash.hpp"
+#include "util/strings.hpp"
 
 using namespace gpuenv;
 namespace fs = std::filesystem;
@@ -51,7 +52,7 @@ test::SnapshotBuilder torch_with(Resolution r, const std::string& wheel_version 
   c.interpreter = "/usr/bin/python3.12";
   c.loads.push_back(std::move(r));
   test::SnapshotBuilder b;
-  b.host("ubuntu").driver("580.159.04", 13000).cuda_device().venv(kVenv).framework(fw)
+  b.host("ubuntu").driver("580.159.04", 13000).device_nodes().cuda_device().venv(kVenv).framework(fw)
       .distribution("torch", "2.11.0+cu130", kSite)
       .distribution("nvidia-cudnn-cu13", wheel_version, kSite)
       .consumer(c);
@@ -72,12 +73,6 @@ std::vector<std::string> ids(const std::vector<Finding>& fs) {
   std::vector<std::string> out;
   for (auto& f : fs) out.push_back(f.id);
   return out;
-}
-
-const Finding* find(const std::vector<Finding>& fs, const std::string& id) {
-  for (auto& f : fs)
-    if (f.id == id) return &f;
-  return nullptr;
 }
 
 std::string text(const Finding& f) {

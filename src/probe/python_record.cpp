@@ -1,7 +1,9 @@
 // RECORD, the list of files an installer wrote for a distribution (PyPA "Recording installed projects":
 // a CSV file of path, hash, size, read with Python's csv module defaults), and the comparison of the GPU
 // distributions' files on disk with it.
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "probe/python.hpp"
 #include "util/hash.hpp"
@@ -95,22 +97,42 @@ bool gpu_distribution(const Interpreter& py, const Distribution& d) {
   return false;
 }
 
-RecordCheck check_record(const ProbeContext& ctx, const Distribution& d, bool hashes) {
-  RecordCheck rc;
-  auto& fs = ctx.fs;
-  auto text = fs.read(d.metadata + "/RECORD", kMaxRecordBytes);
+struct Parsed {
+  std::vector<RecordEntry> entries;
+  std::string error;
+};
+
+Parsed read_record(const ProbeContext& ctx, const Distribution& d) {
+  Parsed p;
+  auto text = ctx.fs.read(d.metadata + "/RECORD", kMaxRecordBytes);
   if (!text) {
-    rc.error = text.error();
-    return rc;
+    p.error = text.error();
+    return p;
   }
   auto entries = parse_record(*text, kMaxRecordRows);
-  if (!entries) {
-    rc.error = d.metadata + "/RECORD: " + entries.error();
+  if (!entries) p.error = d.metadata + "/RECORD: " + entries.error();
+  else p.entries = std::move(entries).value();
+  return p;
+}
+
+// What the RECORDs of all GPU distributions in one directory say of a path: several wheels may ship the same
+// file (a namespace package's __init__.py, a shared directory), and the last one installed wins.
+struct Listed {
+  std::set<long long> sizes;
+  std::set<std::string> hashes;
+};
+
+RecordCheck compare(const ProbeContext& ctx, const Distribution& d, const Parsed& p,
+                    const std::map<std::string, Listed>& listed) {
+  RecordCheck rc;
+  if (!p.error.empty()) {
+    rc.error = p.error;
     return rc;
   }
+  auto& fs = ctx.fs;
   rc.entries = 0;
-  rc.hashed = hashes;
-  for (auto& e : *entries) {
+  rc.hashed = ctx.hash_files;
+  for (auto& e : p.entries) {
     // Files outside the install directory (scripts in bin/), bytecode the interpreter rewrites, and the
     // entries without a size (RECORD itself, INSTALLER) are not compared.
     if (e.size == -1 || e.path.empty() || e.path.starts_with("/") || e.path.starts_with("../") ||
@@ -123,13 +145,16 @@ RecordCheck check_record(const ProbeContext& ctx, const Distribution& d, bool ha
       if (rc.missing_count++ < int(kListed)) rc.missing.push_back(e.path);
       continue;
     }
+    auto it = listed.find(path);
     std::string changed;
     if (e.size == -2) changed = e.path + ": RECORD's size is not a number";
-    else if (st.size != std::uint64_t(e.size))
+    else if (st.size != std::uint64_t(e.size) && (it == listed.end() || !it->second.sizes.count((long long)st.size)))
       changed = e.path + ": " + std::to_string(st.size) + " bytes, RECORD says " + std::to_string(e.size);
-    else if (hashes && e.hash.starts_with("sha256=")) {
+    else if (ctx.hash_files && e.hash.starts_with("sha256=") && st.size == std::uint64_t(e.size)) {
       auto h = sha256_file(fs.host_path(path));
-      if (h && b64url_of_hex(*h) != e.hash.substr(7)) changed = e.path + ": sha256 differs from RECORD's";
+      auto got = h ? "sha256=" + b64url_of_hex(*h) : std::string();
+      if (h && got != e.hash && (it == listed.end() || !it->second.hashes.count(got)))
+        changed = e.path + ": sha256 differs from RECORD's";
     }
     if (!changed.empty() && rc.changed_count++ < int(kListed)) rc.changed.push_back(changed);
   }
@@ -139,12 +164,30 @@ RecordCheck check_record(const ProbeContext& ctx, const Distribution& d, bool ha
 }  // namespace
 
 void check_records(const ProbeContext& ctx, Interpreter& py, std::map<std::string, RecordCheck>& done) {
+  std::vector<Distribution*> todo;
   for (auto& d : py.distributions) {
     if (!d.metadata.ends_with(".dist-info") || d.installer == "debian" || d.installer == "conda") continue;
     if (!gpu_distribution(py, d)) continue;
-    auto it = done.find(d.metadata);
-    if (it == done.end()) it = done.emplace(d.metadata, check_record(ctx, d, ctx.hash_files)).first;
-    d.record = it->second;
+    if (auto it = done.find(d.metadata); it != done.end()) d.record = it->second;
+    else todo.push_back(&d);
+  }
+  if (todo.empty()) return;
+  std::vector<Parsed> parsed;
+  std::map<std::string, Listed> listed;  // location/path -> what the GPU distributions there list for it
+  for (auto& d : py.distributions)
+    if (d.metadata.ends_with(".dist-info") && gpu_distribution(py, d)) {
+      bool wanted = std::find(todo.begin(), todo.end(), &d) != todo.end();
+      auto p = read_record(ctx, d);
+      for (auto& e : p.entries) {
+        auto& l = listed[d.location + "/" + e.path];
+        l.sizes.insert(e.size);
+        if (!e.hash.empty()) l.hashes.insert(e.hash);
+      }
+      if (wanted) parsed.push_back(std::move(p));
+    }
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    todo[i]->record = compare(ctx, *todo[i], parsed[i], listed);
+    done.emplace(todo[i]->metadata, todo[i]->record);
   }
 }
 

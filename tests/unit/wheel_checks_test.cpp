@@ -303,6 +303,19 @@ TEST(Record, ComparesTheGpuWheelsFilesWithTheDisk) {
   EXPECT_TRUE(py.distributions[0].record.hashed);
   EXPECT_EQ(py.distributions[0].record.changed_count, 2);
   EXPECT_EQ(py.distributions[0].record.changed[0], "nvidia/cudnn/lib/libcudnn.so.9: sha256 differs from RECORD's");
+  // A file two wheels ship (the last installed wins): its size or hash matching either RECORD is no change.
+  fs::create_directories(root + site + "/nvidia_cublas-13.1.0.3.dist-info");
+  std::ofstream(root + site + "/nvidia/cudnn/shared.txt") << "four";
+  std::ofstream(root + site + "/nvidia_cublas-13.1.0.3.dist-info/RECORD") << "nvidia/cudnn/shared.txt,sha256=" << "z,4\n";
+  std::ofstream(root + site + "/nvidia_cudnn_cu13-9.19.0.56.dist-info/RECORD", std::ios::app) << "nvidia/cudnn/shared.txt,sha256=w,3\n";
+  py.distributions.push_back({"nvidia-cublas", "13.1.0.3", site, site + "/nvidia_cublas-13.1.0.3.dist-info", {}, "pip"});
+  ctx.hash_files = false;
+  done.clear();
+  check_records(ctx, py, done);
+  EXPECT_EQ(py.distributions[0].record.entries, 4);
+  EXPECT_EQ(py.distributions[0].record.changed_count, 1);  // libcudnn_graph.so.9 only
+  EXPECT_EQ(py.distributions[2].record.changed_count, 0);
+  ctx.hash_files = true;
   // The right content passes.
   std::ofstream(root + site + "/nvidia/cudnn/lib/libcudnn.so.9") << "ELF-ish 2";
   done.clear();

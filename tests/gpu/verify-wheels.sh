@@ -93,7 +93,9 @@ run_case cudnn-llp-over-emptied-wheel "library.wrong-version python.wheel-incomp
 # Variants where nothing is wrong: none of this issue's findings may appear.
 run_case healthy "" "" "true" ""
 run_case healthy-wheel-cudnn-preloaded "" "" "true" "LD_PRELOAD=$NV/cudnn/lib/libcudnn.so.9"
+t0=$(date +%s.%N)
 "$GPUENV" doctor --deep --json > "$OUTDIR/healthy-deep.json" 2>/dev/null
+echo "   doctor --deep took $(echo "$(date +%s.%N) - $t0" | bc) s (sha256 of every file the GPU wheels' RECORDs list)"
 "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); bad=[f['id'] for f in d['findings'] if f['id'] in ('python.wheel-incomplete','library.wrong-version')]
 print('== healthy --deep (RECORD sha256 of every GPU wheel):', 'FAIL '+' '.join(bad) if bad else 'PASS')
 sys.exit(1 if bad else 0)" "$OUTDIR/healthy-deep.json" || fail=1

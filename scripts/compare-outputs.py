@@ -71,7 +71,7 @@ def fixture_runs(build, work):
             copy = tmp / "root"
             shutil.copytree(root, copy, symlinks=True)
             for rel, frm in tbl["files"].items():
-                frm = fake_app if frm == "@FAKE_NIX_CUDA_APP@" else frm
+                frm = {"@FAKE_NIX_CUDA_APP@": fake_app, "@FAKE_LIBCUDA@": fake_cuda}.get(frm, frm)
                 dst = copy / rel
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(frm, dst)

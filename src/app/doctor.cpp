@@ -46,6 +46,7 @@ DoctorReport run_doctor_pipeline(const DoctorInputs& a) {
     if (!probe_root.is_dir("/")) throw UsageError("--root " + a.root + " is not a directory");
     SnapshotOptions o = snapshot_options(a.root, current_environment(), a.driver);
     o.on_slow = a.on_progress;
+    o.hash_files = a.deep;
     auto pwd = o.env.find("PWD");
     std::string dir = pwd == o.env.end() ? "" : pwd->second;
     o.find_spec = [&a, dir, root = a.root] { return a.spec ? *a.spec : spec_for_directory(dir, Fs(root)); };

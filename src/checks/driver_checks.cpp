@@ -222,16 +222,27 @@ void stub_libcuda(const CheckInput& in, Emitter& e) {
   auto& f = e.emit("The libcuda that loads is the CUDA toolkit's stub");
   f.add("loaded", libcuda_desc(s));
   if (s.cuda.init_result >= 0) f.add("cuInit", cuda_result(s, in.know));
+  // A preloaded libcuda (LD_PRELOAD, /etc/ld.so.preload) satisfies every later request of libcuda.so.1: the
+  // paths do not matter then, and only taking it out of the preload list helps.
+  if (auto pre = preloads_of(s, "cuda", s.cuda.library_path); !pre.empty()) {
+    for (auto* p : pre) f.add(p->source, p->entry);
+    f.cause = "The toolkit's stub libcuda is preloaded (" + pre[0]->source + "), so it is in the process before the "
+              "loader searches any path and every later request of libcuda.so.1 gets it: every CUDA call fails with "
+              "CUDA_ERROR_STUB_LIBRARY (34).";
+    f.fix = preload_without(s, pre) + "   # stubs are for linking (LIBRARY_PATH) only";
+    return;
+  }
+  // The stubs directories on LD_LIBRARY_PATH; when none is, the stub came another way (ld.so.conf).
   std::vector<std::string> stub_dirs;
   for (auto& d : ld_library_path(s))
     if (contains(d, "stubs")) stub_dirs.push_back(d);
-  if (!s.cuda.library_path.empty() && contains(s.cuda.library_path, "/stubs/"))
-    stub_dirs.push_back(dir_name(s.cuda.library_path));
   if (auto* llp = s.getenv("LD_LIBRARY_PATH")) f.add("LD_LIBRARY_PATH", *llp);
   f.cause = "The toolkit's stub libcuda exists only for linking; it comes before the real driver on the loader's "
             "path, and every CUDA call fails with CUDA_ERROR_STUB_LIBRARY (34).";
-  f.fix = stub_dirs.empty() ? "Remove the CUDA stubs directory from LD_LIBRARY_PATH (keep it in LIBRARY_PATH for linking only)."
-                            : ld_library_path_without(s, stub_dirs) + "   # stubs are for linking (LIBRARY_PATH) only";
+  if (!stub_dirs.empty()) f.fix = ld_library_path_without(s, stub_dirs) + "   # stubs are for linking (LIBRARY_PATH) only";
+  else if (!s.cuda.library_path.empty())
+    f.fix = off_loader_path(s, s.cuda.library_path) + "   # stubs are for linking (LIBRARY_PATH) only";
+  else f.fix = "Remove the CUDA stubs directory from the loader's path (keep it in LIBRARY_PATH for linking only).";
 }
 
 void stub_on_loader_path(const CheckInput& in, Emitter& e) {
@@ -269,8 +280,7 @@ void version_mismatch(const CheckInput& in, Emitter& e) {
   if (compat) {
     f.cause = "A cuda-compat (forward-compatibility) libcuda from " + dir_name(s.cuda.library_path) +
               " is loaded on top of an older kernel module.";
-    f.fix = ld_library_path_without(s, {dir_name(s.cuda.library_path)}) +
-            "   # or upgrade the host driver to the compat package's version";
+    f.fix = off_loader_path(s, s.cuda.library_path) + "   # or upgrade the host driver to the compat package's version";
   } else if (in_container(s)) {
     f.cause = "The container's libcuda does not match the host's kernel module: the image ships its own driver "
               "libraries instead of the ones the NVIDIA runtime mounts from the host.";

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "util/strings.hpp"
+#include "util/version.hpp"
 
 namespace gpuenv {
 
@@ -45,6 +46,87 @@ std::string path_list_without(const Snapshot& s, const std::string& var, const s
 
 std::string ld_library_path_without(const Snapshot& s, const std::vector<std::string>& drop) {
   return path_list_without(s, "LD_LIBRARY_PATH", drop);
+}
+
+std::vector<const Preload*> preloads_of(const Snapshot& s, const std::string& family, const std::string& path) {
+  std::vector<const Preload*> out;
+  for (auto& p : s.libraries.preload) {
+    if (p.path.empty()) continue;  // the loader ignores an entry it cannot find
+    bool same_file = !path.empty() && (p.path == path || p.realpath == path || p.entry == path);
+    if ((!family.empty() && p.family == family) || same_file) out.push_back(&p);
+  }
+  return out;
+}
+
+std::string preload_without(const Snapshot& s, const std::vector<const Preload*>& drop) {
+  std::vector<std::string> lines;
+  auto dropped = [&](const std::string& source, const std::string& entry) {
+    return std::any_of(drop.begin(), drop.end(), [&](auto* p) { return p->source == source && p->entry == entry; });
+  };
+  if (std::any_of(drop.begin(), drop.end(), [](auto* p) { return p->source == "LD_PRELOAD"; })) {
+    std::vector<std::string> keep;
+    auto* v = s.getenv("LD_PRELOAD");
+    for (auto& e : split_any(v ? *v : std::string(), kPreloadSeparators))
+      if (!dropped("LD_PRELOAD", e)) keep.push_back(e);
+    lines.push_back(keep.empty() ? "unset LD_PRELOAD" : "export LD_PRELOAD=" + shell_quote(join(keep, ":")));
+  }
+  for (auto* p : drop)
+    if (p->source != "LD_PRELOAD")
+      lines.push_back("sudoedit " + p->source + "   # delete the entry " + p->entry);
+  return join(lines, "\n");
+}
+
+std::string off_loader_path(const Snapshot& s, const std::string& path) {
+  if (auto pre = preloads_of(s, "", path); !pre.empty()) return preload_without(s, pre);
+  auto dir = normalize_path(dir_name(path));
+  for (auto& d : ld_library_path(s))
+    if (normalize_path(d) == dir) return ld_library_path_without(s, {d});
+  auto& sys = s.libraries.system_dirs;
+  if (std::find(sys.begin(), sys.end(), dir) == sys.end())
+    return "grep -rlx " + shell_quote(dir) + " /etc/ld.so.conf /etc/ld.so.conf.d/   # delete that line, then: sudo ldconfig";
+  return "sudo apt-get remove \"$(dpkg -S " + shell_quote(path) + " | cut -d: -f1)\"   # or move " + path +
+         " out of " + dir + ", then: sudo ldconfig";
+}
+
+std::string soname_major(const std::string& name) {
+  auto p = name.find(".so.");
+  if (p == std::string::npos) return "";
+  auto rest = name.substr(p + 4);
+  return rest.substr(0, rest.find('.'));
+}
+
+const LibraryCopy* newer_wheel_copy(const Snapshot& s, const Resolution& r) {
+  if (!r.reason.starts_with("LD_LIBRARY_PATH")) return nullptr;
+  if (!r.damage.empty()) return nullptr;  // library.damaged: its version is not what is wrong
+  auto v = Version::parse(r.version);
+  for (auto& c : s.libraries.copies) {
+    if (c.origin != "site-packages" || c.soname != r.name || c.realpath == r.realpath) continue;
+    auto cv = Version::parse(c.version);
+    if (!v || (cv && *v < *cv)) return &c;
+  }
+  return nullptr;
+}
+
+std::string pip_reinstall(const std::string& python, const std::string& name, const std::string& version,
+                          const std::string& installer) {
+  std::string py = python.empty() ? "python" : python;
+  std::string spec = shell_quote(version.empty() ? name : name + "==" + version);
+  if (installer == "uv") return "uv pip install --python " + shell_quote(py) + " --reinstall --no-deps " + spec;
+  return py + " -m pip install --force-reinstall --no-deps " + spec;
+}
+
+std::string dist_key(std::string n) {
+  n = to_lower(n);
+  for (auto& c : n)
+    if (c == '_' || c == '.') c = '-';
+  return n;
+}
+
+const WheelPin* pin_for_family(const std::vector<WheelPin>& pins, const LibraryFamily& fam) {
+  for (auto& p : pins)
+    for (auto& [major, wheel] : fam.pip)
+      if (dist_key(wheel) == p.name) return &p;
+  return nullptr;
 }
 
 std::string signal_name(int sig) {

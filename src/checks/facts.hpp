@@ -20,12 +20,44 @@ std::vector<std::string> ld_library_path(const Snapshot& s);
 // "unset VAR" when nothing is left).
 std::string path_list_without(const Snapshot& s, const std::string& var, const std::vector<std::string>& drop);
 std::string ld_library_path_without(const Snapshot& s, const std::vector<std::string>& drop);
+// The objects the loader preloads (snapshot.libraries.preload) that are of `family` or are the file `path`
+// (by path or real path); an empty argument matches nothing.
+std::vector<const Preload*> preloads_of(const Snapshot& s, const std::string& family, const std::string& path = "");
+// The fix that stops preloading these: LD_PRELOAD without them (or unset), and/or the line to take out of
+// /etc/ld.so.preload. Only the sources that hold them are named.
+std::string preload_without(const Snapshot& s, const std::vector<const Preload*>& drop);
+// The fix that takes the library file `path` off the loader's path, acting on how it got there: its preload
+// entry (LD_PRELOAD, /etc/ld.so.preload), else its LD_LIBRARY_PATH entry, else the ld.so.conf line naming its
+// directory (then ldconfig), else (a system directory) the package or file itself.
+std::string off_loader_path(const Snapshot& s, const std::string& path);
+// "libcudnn.so.9" -> "9" ("" without a version after .so)
+std::string soname_major(const std::string& name);
+// A copy in a pip wheel newer than the one LD_LIBRARY_PATH made the loader pick for `r` (nullptr if none):
+// library.ld-library-path-shadows-wheel's finding.
+const LibraryCopy* newer_wheel_copy(const Snapshot& s, const Resolution& r);
+// The command that puts back a distribution's files as installed: pip's --force-reinstall --no-deps, or uv's
+// --reinstall when uv installed it. `python` is the interpreter ("" -> python), `version` may be empty.
+std::string pip_reinstall(const std::string& python, const std::string& name, const std::string& version,
+                          const std::string& installer);
 std::string signal_name(int sig);
 // Number of GPUs the machine has, from NVML, /proc/driver/nvidia or PCI (0 if unknown).
 int physical_gpu_count(const Snapshot& s);
 // nvidia-* wheels (normalised names) the framework behind a library consumer requires but its interpreter
 // lacks: framework.wheels-missing reports them (framework_checks.cpp), so library.not-found need not.
 std::set<std::string> missing_required_wheels(const Snapshot& s, const Consumer& c);
+// One nvidia-* wheel the framework behind a library consumer requires on this machine (framework_checks.cpp).
+struct WheelPin {
+  std::string name;                          // normalised: nvidia-cudnn-cu13
+  std::string spec;                          // the Requires-Dist specifiers: "==9.19.0.56", ">=9.8,<10.0", ""
+  const Distribution* installed = nullptr;   // the distribution of that name that wins in its interpreter
+  const Interpreter* interpreter = nullptr;
+  const Framework* framework = nullptr;
+};
+std::vector<WheelPin> wheel_pins(const Snapshot& s, const Consumer& c);
+// The pin of the wheel that provides a library family (libraries.toml pip names), or nullptr.
+const WheelPin* pin_for_family(const std::vector<WheelPin>& pins, const LibraryFamily& fam);
+// A distribution name as PEP 503 compares them, lower case with '-' for '_' and '.': nvidia_cudnn_cu13 -> nvidia-cudnn-cu13.
+std::string dist_key(std::string name);
 // How a sys.path entry of the interpreter got there: "PYTHONPATH", "user-site", "site", "pth:FILE" ... ("" if
 // the entry is not on its sys.path).
 std::string origin_of(const Interpreter& py, const std::string& entry);
@@ -74,6 +106,9 @@ std::string label(const Framework& fw);
 // Checks of the environment a framework runs in, registered among the framework checks
 // (environment_checks.cpp): /dev/shm, the CUDA toolkit extensions build with.
 void shm_too_small(const CheckInput& in, Emitter& e);
+// The invariants of the GPU wheels (wheel_checks.cpp), registered among the library and python checks.
+void wrong_version(const CheckInput& in, Emitter& e);
+void wheel_incomplete(const CheckInput& in, Emitter& e);
 void toolkit_major_mismatch(const CheckInput& in, Emitter& e);
 
 }  // namespace gpuenv

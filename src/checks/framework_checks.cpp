@@ -191,12 +191,7 @@ void cuda_too_new(const CheckInput& in, Emitter& e) {
 
 // --- framework.wheels-missing / framework.wheels-wrong-major --------------------------------------------
 
-std::string norm(std::string n) {
-  n = to_lower(n);
-  for (auto& c : n)
-    if (c == '_' || c == '.') c = '-';
-  return n;
-}
+std::string norm(const std::string& n) { return dist_key(n); }
 
 struct Req {
   std::string name;  // normalised
@@ -274,13 +269,10 @@ struct WheelState {
   std::vector<WheelProblem> missing, wrong;
 };
 
-// The nvidia-* wheels a framework requires that are missing or of another major in its interpreter.
-WheelState wheel_state(const Snapshot& s, const Interpreter& py, const Framework& fw) {
-  WheelState st;
-  if (!fw.cuda_build) return st;
+// The requirements of a framework on this machine: the probe's required_wheels (extras decided), else the nvidia-*
+// Requires-Dist lines of its distribution whose markers hold; pins filled from Requires-Dist.
+std::vector<Req> required_reqs(const Snapshot& s, const Interpreter& py, const Framework& fw) {
   std::string arch = s.host.arch.empty() ? "x86_64" : s.host.arch;
-  std::map<std::string, const Distribution*> installed;
-  for (auto& d : py.distributions) installed.emplace(norm(d.name), &d);
   auto* owner = owning_distribution(py, fw);
   std::vector<Req> reqs;
   if (!fw.required_wheels.empty()) {
@@ -298,7 +290,16 @@ WheelState wheel_state(const Snapshot& s, const Interpreter& py, const Framework
       if (q.spec.empty())
         for (auto& r : owner->requires_dist)
           if (auto o = parse_req(r); o.name == q.name) q.spec = o.spec;
-  for (auto& q : reqs) {
+  return reqs;
+}
+
+// The nvidia-* wheels a framework requires that are missing or of another major in its interpreter.
+WheelState wheel_state(const Snapshot& s, const Interpreter& py, const Framework& fw) {
+  WheelState st;
+  if (!fw.cuda_build) return st;
+  std::map<std::string, const Distribution*> installed;
+  for (auto& d : py.distributions) installed.emplace(norm(d.name), &d);
+  for (auto& q : required_reqs(s, py, fw)) {
     if (!q.name.starts_with("nvidia-")) continue;
     if (auto it = installed.find(q.name); it != installed.end()) {
       int want = spec_major(q.spec);
@@ -531,6 +532,22 @@ std::set<std::string> missing_required_wheels(const Snapshot& s, const Consumer&
   each_framework(s, [&](const Interpreter& py, const Framework& fw) {
     if (fw.name != c.name || consumer_for(s, fw) != &c) return;
     for (auto& m : wheel_state(s, py, fw).missing) out.insert(m.req.name);
+  });
+  return out;
+}
+
+std::vector<WheelPin> wheel_pins(const Snapshot& s, const Consumer& c) {
+  std::vector<WheelPin> out;
+  if (c.kind != "framework") return out;
+  each_framework(s, [&](const Interpreter& py, const Framework& fw) {
+    if (fw.name != c.name || !fw.cuda_build || consumer_for(s, fw) != &c) return;
+    for (auto& q : required_reqs(s, py, fw)) {
+      if (!q.name.starts_with("nvidia-")) continue;
+      WheelPin p{q.name, q.spec, nullptr, &py, &fw};
+      for (auto& d : py.distributions)
+        if (norm(d.name) == q.name && d.shadowed_by.empty()) p.installed = &d;
+      out.push_back(p);
+    }
   });
   return out;
 }

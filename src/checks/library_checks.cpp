@@ -32,14 +32,6 @@ std::string damaged_stop(const Resolution& r) {
   return r.skipped.back();
 }
 
-// "libcudnn.so.9" -> "9"
-std::string soname_major(const std::string& name) {
-  auto p = name.find(".so.");
-  if (p == std::string::npos) return "";
-  auto rest = name.substr(p + 4);
-  return rest.substr(0, rest.find('.'));
-}
-
 std::string consumer_cuda_major(const Consumer& c, const Knowledge& k) {
   for (auto& r : c.loads)
     if (r.family == "cudart" && !r.path.empty()) return soname_major(r.name);
@@ -86,19 +78,6 @@ std::string install_fix(const Snapshot& s, const Consumer& c, const LibraryFamil
   return join(lines, "\n");
 }
 
-// A copy in a pip wheel newer than what LD_LIBRARY_PATH made the loader pick.
-const LibraryCopy* newer_wheel_copy(const Snapshot& s, const Resolution& r) {
-  if (!r.reason.starts_with("LD_LIBRARY_PATH")) return nullptr;
-  if (!r.damage.empty()) return nullptr;  // library.damaged: its version is not what is wrong
-  auto v = Version::parse(r.version);
-  for (auto& c : s.libraries.copies) {
-    if (c.origin != "site-packages" || c.soname != r.name || c.realpath == r.realpath) continue;
-    auto cv = Version::parse(c.version);
-    if (!v || (cv && *v < *cv)) return &c;
-  }
-  return nullptr;
-}
-
 void not_found(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   for (auto& c : s.libraries.consumers) {
@@ -132,6 +111,24 @@ void not_found(const CheckInput& in, Emitter& e) {
                 (others.empty() ? "." : "; only another major version is installed, and majors are not interchangeable.");
       f.fix = fam ? install_fix(s, c, *fam, r.name, in.know)
                   : "Install the package that provides " + r.name + ", or add its directory to LD_LIBRARY_PATH.";
+      // The wheel that provides it is installed, yet its file is not there: only a forced reinstall restores it.
+      auto pins = wheel_pins(s, c);
+      auto* pin = fam ? pin_for_family(pins, *fam) : nullptr;
+      bool in_wheel = pin && pin->installed &&
+                      (pin->installed->record.missing_count > 0 ||
+                       std::any_of(r.considered.begin(), r.considered.end(),
+                                   [&](auto& p) { return p.starts_with(pin->installed->location + "/"); }));
+      if (in_wheel) {
+        f.add("wheel", pin->installed->name + " " + pin->installed->version + " is installed (" +
+                           (pin->installed->record.missing_count > 0
+                                ? std::to_string(pin->installed->record.missing_count) + " of its files are missing)"
+                                : "its dist-info is there)"));
+        f.cause = c.name + " was built against " + r.name + " (" + fam->display + "), which its wheel " +
+                  pin->installed->name + " should hold; the wheel's files are gone while its dist-info stays, and no "
+                  "other directory the loader searches holds it.";
+        f.fix = pip_reinstall(pin->interpreter->path, pin->installed->name, pin->installed->version,
+                              pin->installed->installer);
+      }
     }
   }
 }
@@ -141,9 +138,7 @@ std::string reinstall_fix(const LibraryCopy* copy, const std::string& path, cons
   std::string pkg = copy ? copy->package : "";
   if (pkg.starts_with("pip:")) {
     auto parts = split(pkg.substr(4), ' ', false);
-    std::string py = c.interpreter.empty() ? "python" : c.interpreter;
-    std::string spec = parts.empty() ? "" : parts[0] + (parts.size() > 1 ? "==" + parts[1] : "");
-    if (!spec.empty()) return py + " -m pip install --force-reinstall --no-deps " + shell_quote(spec);
+    if (!parts.empty()) return pip_reinstall(c.interpreter, parts[0], parts.size() > 1 ? parts[1] : "", "");
   }
   if (pkg.starts_with("nix:")) return "nix-store --verify --check-contents --repair   # the store path " + pkg.substr(4);
   if (pkg == "conda") return "conda install --force-reinstall <the package owning " + path + ">   (conda's `conda list --files` names it)";
@@ -276,8 +271,17 @@ void mixed_versions(const CheckInput& in, Emitter& e) {
                              "names, and the first loaded wins for any later dlopen of that name."
                            : "Parts of one library come from different installations (" + join({dirs.begin(), dirs.end()}, ", ") +
                                  "); its pieces check each other's version and fail, or crash.";
-      f.fix = "Keep one installation on the loader's path: remove the other directory from LD_LIBRARY_PATH or "
-              "/etc/ld.so.conf.d (then sudo ldconfig), or uninstall the extra copy.";
+      // A copy a variable brought in (a preload, an LD_LIBRARY_PATH entry) is taken out there; otherwise the
+      // loader's configuration or the installation itself is the cause, never a variable.
+      std::vector<std::string> lines;
+      for (auto* r : rs)
+        if (r->reason.starts_with("LD_LIBRARY_PATH") || r->reason.starts_with("LD_PRELOAD") ||
+            r->reason.starts_with("/etc/ld.so.preload"))
+          if (auto l = off_loader_path(s, r->path); std::find(lines.begin(), lines.end(), l) == lines.end())
+            lines.push_back(l);
+      f.fix = !lines.empty() ? join(lines, "\n")
+                             : "Keep one installation on the loader's path: take the other directory out of "
+                               "/etc/ld.so.conf.d (then sudo ldconfig), or uninstall the extra copy.";
     }
   }
 }
@@ -438,6 +442,9 @@ void add_library_checks(std::vector<CheckDef>& out) {
                  "LD_LIBRARY_PATH makes a framework load an older copy than its pip wheel", shadowed_by_ld_library_path});
   out.push_back({"library.mixed-versions", Severity::Error,
                  "Two majors or builds of one CUDA library end up in one framework's process", mixed_versions});
+  out.push_back({"library.wrong-version", Severity::Error,
+                 "A CUDA library a framework loads is not the release its nvidia-* wheels pin (or not the SONAME major "
+                 "it asks for), whatever led the loader there; the fix acts on that cause", wrong_version});
   out.push_back({"library.stub-libcuda", Severity::Error,
                  "A framework's RPATH/RUNPATH or ld.so.conf reaches the toolkit's stub libcuda first", stub_on_runpath});
   out.push_back({"library.driver-too-old", Severity::Error,

@@ -295,6 +295,9 @@ void add_python_checks(std::vector<CheckDef>& out) {
                  "the user site (~/.local) provides packages the environment also has, and wins", user_site_shadows});
   out.push_back({"framework.shadowed", Severity::Warning, "two copies of a framework on sys.path; which one wins and why",
                  framework_shadowed});
+  out.push_back({"python.wheel-incomplete", Severity::Error,
+                 "Files an installed GPU distribution's RECORD lists are missing or of another size (sha256 with --deep)",
+                 wheel_incomplete});
 }
 
 }  // namespace gpuenv

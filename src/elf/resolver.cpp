@@ -3,6 +3,7 @@
 #include <elf.h>
 
 #include <deque>
+#include <string_view>
 
 #include "util/strings.hpp"
 
@@ -51,7 +52,7 @@ std::string expand_tokens(std::string s, const std::string& origin, const Loader
 
 }  // namespace
 
-LoaderConfig loader_config_for(const Fs& fs, const std::string& arch, const std::string* llp) {
+LoaderConfig loader_config_for(const Fs& fs, const std::string& arch, const std::string* llp, const std::string* preload) {
   LoaderConfig c;
   std::string triplet = arch == "aarch64" ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
   c.machine = arch == "aarch64" ? EM_AARCH64 : EM_X86_64;
@@ -70,6 +71,10 @@ LoaderConfig loader_config_for(const Fs& fs, const std::string& arch, const std:
   if (c.machine == EM_X86_64) c.hwcaps = x86_hwcaps(fs);
   if (llp)
     for (auto& d : split(*llp, ':', false)) c.ld_library_path.push_back(d);
+  if (preload)
+    for (auto& e : split_any(*preload, kPreloadSeparators)) c.preload.push_back({e, "LD_PRELOAD"});
+  if (auto text = fs.read_opt("/etc/ld.so.preload", 1u << 20))
+    for (auto& e : split_any(*text, kPreloadSeparators)) c.preload.push_back({e, "/etc/ld.so.preload"});
   if (auto bytes = fs.read_opt("/etc/ld.so.cache", 64u << 20)) {
     auto parsed = parse_ld_cache(*bytes);
     if (parsed) c.cache = std::make_shared<LdCache>(std::move(parsed).value());
@@ -126,6 +131,37 @@ std::string Resolver::check_candidate(const std::string& path) const {
 
 Process::Process(const Resolver& r, const std::string& main_exe) : r_(r) {
   if (!main_exe.empty()) main_ = add_object(main_exe, main_exe, -1);
+  // The preloaded objects come right after the executable (their own dependencies are not followed here).
+  for (auto& p : r_.config().preload) {
+    Step st = find(p.entry, main_);
+    st.kind = "preload";
+    st.reason = p.source + ": " + p.entry;
+    if (!st.path.empty()) {
+      int hit = find_loaded(p.entry);
+      auto real = r_.realpath(st.path);
+      for (std::size_t i = 0; hit < 0 && i < objects_.size(); ++i)
+        if (real && objects_[i].realpath == *real && int(i) != main_) hit = int(i);
+      if (hit >= 0) {
+        st.object = hit;
+        st.reused = true;
+      } else {
+        st.object = add_object(st.path, p.entry, main_);
+        objects_[size_t(st.object)].preloaded = st.reason;
+      }
+    }
+    preloads_.push_back(std::move(st));
+  }
+}
+
+Step Process::reuse(const std::string& name, int parent, int hit) const {
+  Step st;
+  st.name = name;
+  st.parent = parent;
+  st.object = hit;
+  st.path = objects_[size_t(hit)].path;
+  st.reused = true;
+  st.reason = objects_[size_t(hit)].preloaded.empty() ? "already loaded" : objects_[size_t(hit)].preloaded;
+  return st;
 }
 
 int Process::add_object(const std::string& path, const std::string& name, int loader) {
@@ -291,12 +327,7 @@ void Process::load_deps(int first, std::vector<Step>& out, int base_depth) {
       Step st;
       int hit = find_loaded(n);
       if (hit >= 0) {
-        st.name = n;
-        st.parent = obj;
-        st.object = hit;
-        st.path = objects_[size_t(hit)].path;
-        st.reused = true;
-        st.reason = "already loaded";
+        st = reuse(n, obj, hit);
       } else {
         st = find(n, obj);
         if (!st.path.empty()) {
@@ -307,6 +338,7 @@ void Process::load_deps(int first, std::vector<Step>& out, int base_depth) {
           if (same >= 0) {
             st.object = same;
             st.reused = true;
+            if (!objects_[size_t(same)].preloaded.empty()) st.reason = objects_[size_t(same)].preloaded;
           } else {
             st.object = add_object(st.path, n, obj);
             queue.emplace_back(st.object, depth + 1);
@@ -330,10 +362,8 @@ int Process::load_path(const std::string& path, std::vector<Step>& out, const st
   for (std::size_t i = 0; i < objects_.size(); ++i)
     if (real && objects_[i].realpath == *real && int(i) != main_) hit = int(i);
   if (hit >= 0) {
-    st.object = hit;
-    st.path = objects_[size_t(hit)].path;
-    st.reused = true;
-    st.reason = "already loaded";
+    st = reuse(path, -1, hit);
+    st.kind = kind;
     out.push_back(st);
     return hit;
   }
@@ -356,12 +386,7 @@ int Process::dlopen(const std::string& name, int caller, std::vector<Step>& out)
   Step st;
   int hit = find_loaded(name);
   if (hit >= 0) {
-    st.name = name;
-    st.parent = caller;
-    st.object = hit;
-    st.path = objects_[size_t(hit)].path;
-    st.reused = true;
-    st.reason = "already loaded";
+    st = reuse(name, caller, hit);
     st.kind = "dlopen";
     out.push_back(st);
     return hit;
@@ -377,6 +402,7 @@ int Process::dlopen(const std::string& name, int caller, std::vector<Step>& out)
     if (real && objects_[i].realpath == *real && int(i) != main_) {
       st.object = int(i);
       st.reused = true;
+      if (!objects_[i].preloaded.empty()) st.reason = objects_[i].preloaded;
       out.push_back(st);
       return int(i);
     }

@@ -14,6 +14,10 @@
 //   4. /etc/ld.so.cache (unless DF_1_NODEFLIB);
 //   5. the system directories (unless DF_1_NODEFLIB).
 // In each directory the active glibc-hwcaps subdirectories come first.
+// Before any of this, the preloaded objects are loaded (glibc's dl_main, elf/rtld.c): the LD_PRELOAD entries
+// (separated by spaces or colons), then those of /etc/ld.so.preload (whitespace or colons); a name without a
+// slash is searched like a DT_NEEDED entry of the executable, an entry that cannot be found is ignored. A
+// preloaded object satisfies every later request of its SONAME (step 0), whatever the paths say.
 // $ORIGIN, $LIB and $PLATFORM are expanded; a file of the wrong ELF class or
 // machine is skipped and the search goes on, as glibc does.
 #include <map>
@@ -24,11 +28,19 @@
 
 #include "elf/elf_file.hpp"
 #include "elf/ldcache.hpp"
+#include "model/libraries.hpp"
 #include "util/fs.hpp"
 
 namespace gpuenv::elf {
 
+// One object the loader preloads: an entry of LD_PRELOAD or of /etc/ld.so.preload.
+struct PreloadEntry {
+  std::string entry;   // as written (a path or a bare name)
+  std::string source;  // LD_PRELOAD or /etc/ld.so.preload
+};
+
 struct LoaderConfig {
+  std::vector<PreloadEntry> preload;          // in load order: LD_PRELOAD's, then /etc/ld.so.preload's
   std::vector<std::string> ld_library_path;  // entries in order (empty ones dropped)
   std::vector<std::string> system_dirs;      // /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, /lib, /usr/lib
   std::vector<std::string> hwcaps;           // active glibc-hwcaps subdirectories, best first (x86-64-v3, ...)
@@ -40,9 +52,10 @@ struct LoaderConfig {
   std::string cache_error;
 };
 
-// Reads /etc/ld.so.cache, picks system directories and hwcaps for the machine
-// under the Fs root (x86_64 or aarch64, from `arch`), and takes LD_LIBRARY_PATH.
-LoaderConfig loader_config_for(const Fs& fs, const std::string& arch, const std::string* ld_library_path);
+// Reads /etc/ld.so.cache and /etc/ld.so.preload, picks system directories and hwcaps for the machine
+// under the Fs root (x86_64 or aarch64, from `arch`), and takes LD_LIBRARY_PATH and LD_PRELOAD.
+LoaderConfig loader_config_for(const Fs& fs, const std::string& arch, const std::string* ld_library_path,
+                               const std::string* ld_preload = nullptr);
 
 struct Step {
   std::string name;        // as requested (libcudnn.so.9, or a path)
@@ -64,6 +77,7 @@ struct LoadedObject {
   ElfInfo info;
   std::string error;       // unreadable ELF
   int loader = -1;         // the object whose DT_NEEDED (or dlopen) brought it in
+  std::string preloaded;   // "LD_PRELOAD: entry" or "/etc/ld.so.preload: entry" for a preloaded object, else ""
 };
 
 class Resolver;
@@ -71,7 +85,11 @@ class Resolver;
 // One process being loaded: the objects it has, in load order.
 class Process {
  public:
+  // Loads the executable (when given) and then the preloaded objects of the configuration.
   Process(const Resolver& r, const std::string& main_exe = "");
+  // How each preload entry resolved (reason "LD_PRELOAD: entry" or "/etc/ld.so.preload: entry"; no path when
+  // the loader ignores it).
+  const std::vector<Step>& preloads() const { return preloads_; }
   // Loads a file by path (dlopen or ctypes.CDLL with a slash), then its dependencies breadth first.
   int load_path(const std::string& path, std::vector<Step>& out, const std::string& kind = "load");
   // dlopen(name) called from the object `caller` (-1: from the executable, e.g. ctypes.CDLL("libx.so")).
@@ -86,7 +104,9 @@ class Process {
   void load_deps(int first, std::vector<Step>& out, int base_depth);
   std::vector<std::string> expand(const std::string& list, int obj) const;
   const Resolver& r_;
+  Step reuse(const std::string& name, int parent, int hit) const;
   std::vector<LoadedObject> objects_;
+  std::vector<Step> preloads_;
   int main_ = -1;
 };
 

@@ -168,6 +168,13 @@ void Knowledge::ensure_libraries() const {
           for (auto& stem : fam.stems) family_by_stem_.emplace(stem, families_.size());
           families_.push_back(std::move(fam));
         }
+    if (auto* rules = l["pin_rule"].as_array())
+      for (auto& r : *rules)
+        if (auto* rt = r.as_table()) {
+          const toml::table& x = *rt;
+          pin_rules_.push_back({x["family"].value_or<std::string>(""), x["severity"].value_or<std::string>("warning"),
+                                x["why"].value_or<std::string>(""), x["source"].value_or<std::string>("")});
+        }
     if (auto* fws = l["framework"].as_array())
       for (auto& f : *fws)
         if (auto* ft = f.as_table()) {
@@ -382,6 +389,13 @@ const FrameworkModel* Knowledge::framework_model(const std::string& name) const 
   ensure_libraries();
   for (auto& f : frameworks_)
     if (f.name == name) return &f;
+  return nullptr;
+}
+
+const PinRule* Knowledge::pin_rule(const std::string& family) const {
+  ensure_libraries();
+  for (auto& r : pin_rules_)
+    if (r.family == family) return &r;
   return nullptr;
 }
 

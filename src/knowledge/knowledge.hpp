@@ -69,6 +69,15 @@ struct LibraryFamily {
   std::string apt, conda, nix;  // with {cuda_major}, {cuda_dash}, {major} placeholders
 };
 
+// What a framework expects of the copy of a library it loads, given the version its nvidia-* wheel pins
+// (libraries.toml [[pin_rule]]): the same major, and a minor no older than the pin's.
+struct PinRule {
+  std::string family;    // cudnn
+  std::string severity;  // error (the framework refuses or fails), warning (it may fail)
+  std::string why;       // what happens when the rule is broken
+  std::string source;
+};
+
 // One step of a framework's library loading (libraries.toml [[framework]]).
 struct FrameworkStep {
   std::string kind;       // load, wheel, dlopen, pathfinder
@@ -232,6 +241,7 @@ class Knowledge {
   // The family of a file name ("libcudnn_graph.so.9.14.0" -> cudnn), nullptr for other files.
   const LibraryFamily* library_family_for_file(const std::string& file_name) const;
   const FrameworkModel* framework_model(const std::string& name) const;
+  const PinRule* pin_rule(const std::string& family) const;  // nullptr: no rule for that family
 
   // GPU frameworks (frameworks.toml).
   const FrameworkFacts& frameworks() const;
@@ -271,6 +281,7 @@ class Knowledge {
   mutable std::vector<LibraryFamily> families_;
   mutable std::map<std::string, std::size_t, std::less<>> family_by_stem_;  // stem -> index in families_
   mutable std::vector<FrameworkModel> frameworks_;
+  mutable std::vector<PinRule> pin_rules_;
   mutable std::map<int, ErrorFact> cuda_errors_, nvml_errors_;
   mutable std::vector<CudaRelease> cuda_releases_;
   mutable std::map<int, std::string> minor_compat_;

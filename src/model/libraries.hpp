@@ -66,6 +66,21 @@ struct Consumer {
   std::vector<FatbinInfo> kernels; // files among the loads that carry GPU code
 };
 
+// An object the loader preloads into every process before anything else (LD_PRELOAD, /etc/ld.so.preload): it
+// satisfies every later request of its SONAME.
+struct Preload {
+  std::string entry;     // as written: a path or a bare name
+  std::string source;    // LD_PRELOAD or /etc/ld.so.preload
+  std::string path;      // the file it resolves to ("" when the loader finds none and ignores the entry)
+  std::string realpath;
+  std::string soname;    // DT_SONAME of that file
+  std::string family;    // cuda, cudnn, ... when it is a CUDA library ("" otherwise)
+};
+
+// glibc's dl_main (elf/rtld.c) splits LD_PRELOAD at spaces and colons, /etc/ld.so.preload also at tabs and
+// newlines; empty pieces are dropped (split_any in util/strings.hpp).
+inline constexpr const char* kPreloadSeparators = " \t\n:";
+
 struct Libraries {
   std::vector<LibraryCopy> copies;
   std::vector<Consumer> consumers;
@@ -73,6 +88,7 @@ struct Libraries {
   std::string ld_cache_format;             // old, new, old+new; "" when /etc/ld.so.cache is missing
   std::vector<std::string> system_dirs;    // the loader's default directories on this machine
   std::vector<std::string> hwcaps;         // active glibc-hwcaps subdirectories
+  std::vector<Preload> preload;            // LD_PRELOAD's entries, then /etc/ld.so.preload's, in load order
 };
 
 }  // namespace gpuenv

@@ -17,6 +17,18 @@ struct PathEntry {
   bool exists = false;
 };
 
+// The RECORD of an installed distribution compared with the files on disk (GPU distributions only: nvidia-*,
+// the frameworks' own). docs/schema.md, distributions[].record.
+struct RecordCheck {
+  int entries = -1;                    // files RECORD lists with a size, all compared; -1: not checked
+  std::vector<std::string> missing;    // listed but absent (paths as RECORD writes them), the first 20
+  int missing_count = 0;
+  std::vector<std::string> changed;    // "path: N bytes, RECORD says M" or "path: sha256 differs", the first 20
+  int changed_count = 0;
+  bool hashed = false;                 // sha256 compared too (doctor --deep)
+  std::string error;                   // RECORD unreadable, too large, or not CSV
+};
+
 struct Distribution {
   std::string name;        // as in METADATA (Name:)
   std::string version;
@@ -25,6 +37,7 @@ struct Distribution {
   std::vector<std::string> requires_dist;
   std::string installer;   // pip, uv, conda, debian ("" if unknown)
   std::string shadowed_by; // an earlier sys.path entry holds the same distribution (its location), if any
+  RecordCheck record;
 };
 
 struct Framework {

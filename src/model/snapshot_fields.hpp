@@ -181,6 +181,15 @@ template <class F> void fields(F&& f, Consumer& v) {
   f("kernels", v.kernels);
 }
 
+template <class F> void fields(F&& f, Preload& v) {
+  f("entry", v.entry);
+  f("source", v.source);
+  f("path", v.path);
+  f("realpath", v.realpath);
+  f("soname", v.soname);
+  f("family", v.family);
+}
+
 template <class F> void fields(F&& f, Libraries& v) {
   f("copies", v.copies);
   f("consumers", v.consumers);
@@ -188,6 +197,7 @@ template <class F> void fields(F&& f, Libraries& v) {
   f("ld_cache_format", v.ld_cache_format);
   f("system_dirs", v.system_dirs);
   f("hwcaps", v.hwcaps);
+  f("preload", v.preload);
 }
 
 template <class F> void fields(F&& f, PathEntry& v) {
@@ -195,6 +205,16 @@ template <class F> void fields(F&& f, PathEntry& v) {
   f("origin", v.origin);
   f("pth_file", v.pth_file);
   f("exists", v.exists);
+}
+
+template <class F> void fields(F&& f, RecordCheck& v) {
+  f("entries", v.entries);
+  f("missing", v.missing);
+  f("missing_count", v.missing_count);
+  f("changed", v.changed);
+  f("changed_count", v.changed_count);
+  f("hashed", v.hashed);
+  f("error", v.error);
 }
 
 template <class F> void fields(F&& f, Distribution& v) {
@@ -205,6 +225,7 @@ template <class F> void fields(F&& f, Distribution& v) {
   f("requires_dist", v.requires_dist);
   f("installer", v.installer);
   f("shadowed_by", v.shadowed_by);
+  f("record", v.record);
 }
 
 template <class F> void fields(F&& f, Framework& v) {

@@ -19,6 +19,7 @@ struct ProbeContext {
   // The interpreter the spec declares, when the caller has located it already (lock/verify: before activation,
   // which may put a shim first on PATH): the Python probe takes it instead of looking again.
   const Interpreter* declared_interpreter = nullptr;
+  bool hash_files = false;     // doctor --deep: compare the sha256 of installed files with their RECORD too
   const std::string* getenv(const std::string& name) const {
     auto it = env.find(name);
     return it == env.end() ? nullptr : &it->second;

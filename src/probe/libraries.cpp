@@ -79,7 +79,8 @@ std::vector<std::string> site_package_dirs(const ProbeContext& ctx, const Snapsh
 }
 
 elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s) {
-  return elf::loader_config_for(ctx.fs, s.host.arch.empty() ? "x86_64" : s.host.arch, ctx.getenv("LD_LIBRARY_PATH"));
+  return elf::loader_config_for(ctx.fs, s.host.arch.empty() ? "x86_64" : s.host.arch, ctx.getenv("LD_LIBRARY_PATH"),
+                                ctx.getenv("LD_PRELOAD"));
 }
 
 FatbinInfo read_fatbin(const Fs& fs, const std::string& path) {
@@ -249,7 +250,9 @@ void append_steps(const elf::Resolver& rs, const elf::Process& p, const std::vec
     if (!st.path.empty()) r.realpath = rs.realpath(st.path).value_or(st.path);
     if (auto* fam = k.library_family_for_file(base_name(st.path.empty() ? st.name : st.path))) r.family = fam->name;
     if (auto* cp = copy_for(s, r.realpath)) r.version = cp->version;
-    r.reason = st.reused ? "already loaded" : st.reason;
+    // A reused object keeps the reason of a preload (LD_PRELOAD, /etc/ld.so.preload): that is why it is there.
+    bool preloaded = st.reason.starts_with("LD_PRELOAD") || st.reason.starts_with("/etc/ld.so.preload");
+    r.reason = st.reused && !preloaded ? "already loaded" : st.reason;
     r.reused = st.reused;
     r.depth = st.depth;
     r.considered = st.considered;
@@ -553,8 +556,25 @@ void probe_libraries(const ProbeContext& ctx, Snapshot& s) {
     for (auto& pkg : fs.list(site + "/nvidia")) inv.scan_dir(site + "/nvidia/" + pkg + "/lib", "site-packages");
   if (auto conda = ctx.getenv_or("CONDA_PREFIX"); !conda.empty()) inv.scan_dir(conda + "/lib", "conda");
 
-  // 2. What each framework loads.
+  // 2. What each framework loads, after the objects every process preloads.
   elf::Resolver r(fs, cfg);
+  if (!cfg.preload.empty()) {
+    elf::Process p(r);
+    for (auto& st : p.preloads()) {
+      Preload pl;
+      auto colon = st.reason.find(": ");
+      pl.source = st.reason.substr(0, colon);
+      pl.entry = st.name;
+      pl.path = st.path;
+      if (!st.path.empty()) {
+        pl.realpath = r.realpath(st.path).value_or(st.path);
+        if (st.object >= 0) pl.soname = p.objects()[size_t(st.object)].info.soname;
+        inv.add_file(st.path, pl.source);
+      }
+      if (auto* fam = k.library_family_for_file(base_name(st.path.empty() ? st.name : st.path))) pl.family = fam->name;
+      s.libraries.preload.push_back(std::move(pl));
+    }
+  }
   for (auto& fw : find_frameworks(ctx, s, sites)) {
     auto* model = k.framework_model(fw.name);
     if (!model) continue;

@@ -13,6 +13,7 @@
 #include "model/python.hpp"
 #include "model/spec.hpp"
 #include "probe/context.hpp"
+#include "util/result.hpp"
 
 namespace gpuenv {
 
@@ -84,5 +85,21 @@ void parse_metadata_headers(std::string_view text, Distribution& d);
 // "torch" from "torch-2.11.0+cu130.dist-info" is not reliable (names with '-');
 // this gives the name and version encoded in a .dist-info/.egg-info directory name.
 std::pair<std::string, std::string> split_metadata_dir_name(std::string_view name);
+
+// One row of a RECORD file: the path relative to the install directory, "sha256=<urlsafe base64>" (may be
+// empty), and the size in bytes (-1: none given; -2: not a number).
+struct RecordEntry {
+  std::string path;
+  std::string hash;
+  long long size = -1;
+};
+// Parses RECORD as Python's csv module reads it (quoted fields, doubled quotes, CRLF); an error for an
+// unclosed quote or more than max_rows rows.
+Result<std::vector<RecordEntry>> parse_record(std::string_view text, std::size_t max_rows);
+
+// Compares the files the RECORD of each GPU distribution (nvidia-*, the frameworks' own; not Debian's or
+// conda's) lists with the disk: presence and size, sha256 too when ctx.hash_files. Fills Distribution::record;
+// `done` remembers the distributions already compared (shared between interpreters).
+void check_records(const ProbeContext& ctx, Interpreter& py, std::map<std::string, RecordCheck>& done);
 
 }  // namespace gpuenv

@@ -236,9 +236,11 @@ void probe_python(const ProbeContext& ctx, Snapshot& s, DeclaredInterpreter* dec
   }
 
   SiteScanCache cache;
+  std::map<std::string, RecordCheck> records;
   for (auto& py : info.interpreters) {
     compute_sys_path(ctx, py, &cache);
     scan_distributions(ctx, py, cache);
+    check_records(ctx, py, records);
   }
 }
 

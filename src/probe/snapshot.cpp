@@ -48,6 +48,7 @@ Snapshot take_snapshot(const SnapshotOptions& opts, DeclaredInterpreter* declare
   if (opts.find_spec) found = opts.find_spec();
   ProbeContext ctx{Fs(opts.root), opts.env, opts.find_spec ? (found.spec ? &*found.spec : nullptr) : opts.spec,
                    opts.find_spec ? found.error : opts.spec_error, opts.declared_interpreter};
+  ctx.hash_files = opts.hash_files;
   probe_env(ctx, s);
   probe_host(ctx, s);
   probe_pci(ctx, s);

@@ -24,6 +24,7 @@ struct SnapshotOptions {
   // driver probe has started, so reading the spec costs nothing of the run (cuInit is its floor).
   std::function<FoundSpec()> find_spec;
   DriverProbeOptions driver;
+  bool hash_files = false;         // doctor --deep: RECORD hashes of the GPU wheels are compared too
   // Called once when the driver probe keeps us waiting for more than a second.
   std::function<void(const std::string&)> on_slow;
 };

@@ -29,7 +29,9 @@ std::string ldd_tree(const LddReport::Entry& e, bool all, const RenderOptions& o
       bool last = i + 1 == list.size();
       bool system = !all && l->family.empty() &&
                     (l->reason == "ld.so.cache" || l->reason.starts_with("default path")) && !l->path.empty();
-      if (l->reused && !all) continue;
+      // A load a preloaded object satisfies is shown: the preload, not the paths, decided it.
+      bool preloaded = l->reason.starts_with("LD_PRELOAD") || l->reason.starts_with("/etc/ld.so.preload");
+      if (l->reused && !all && !preloaded) continue;
       if (system && o.verbosity == 0) continue;
       std::string branch = indent + (last ? "└── " : "├── ");
       if (l->path.empty())

@@ -26,6 +26,18 @@ std::vector<std::string> split(std::string_view s, char sep, bool keep_empty) {
   return out;
 }
 
+std::vector<std::string> split_any(std::string_view s, std::string_view seps) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto end = s.find_first_of(seps, i);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > i) out.emplace_back(s.substr(i, end - i));
+    i = end + 1;
+  }
+  return out;
+}
+
 std::vector<std::string> split_lines(std::string_view s) {
   std::vector<std::string> out;
   size_t start = 0;

@@ -10,6 +10,8 @@ namespace gpuenv {
 std::string_view trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep, bool keep_empty = true);
 std::vector<std::string> split_lines(std::string_view s);
+// Splits at any of the characters in `seps`, dropping empty pieces ("a: b" with " :" -> a, b).
+std::vector<std::string> split_any(std::string_view s, std::string_view seps);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string replace_all(std::string s, std::string_view from, std::string_view to);
 std::string to_lower(std::string_view s);

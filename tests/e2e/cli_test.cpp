@@ -221,3 +221,17 @@ TEST(Cli, DeviceNodesNotAccessibleToTheUser) {
   EXPECT_EQ(r.exit_code, 1);
   fs::remove_all(dir);
 }
+
+// Issue 14: a preloaded object satisfies every later request of its SONAME; ldd says so, even for a system library.
+TEST(Ldd, PreloadedLibraryIsNamedWithItsPreload) {
+  const std::string libm = "/lib/x86_64-linux-gnu/libm.so.6";
+  if (!std::filesystem::exists(libm)) GTEST_SKIP() << "no " << libm;
+  auto env = gpuenv::test::base_env();
+  env["LD_PRELOAD"] = libm;
+  auto r = gpuenv::test::run_program({GPUENV_BINARY, "ldd", GPUENV_BINARY}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("libm.so.6 " + libm + " [LD_PRELOAD: " + libm + "]"), std::string::npos) << r.out;
+  env.erase("LD_PRELOAD");
+  r = gpuenv::test::run_program({GPUENV_BINARY, "ldd", GPUENV_BINARY}, env);
+  EXPECT_EQ(r.out.find("LD_PRELOAD"), std::string::npos) << r.out;
+}

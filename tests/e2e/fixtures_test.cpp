@@ -56,6 +56,7 @@ TEST_P(Fixture, FindingsAndReplay) {
     for (auto& [rel, from] : *files) {
       auto src = from.value_or<std::string>("");
       if (src == "@FAKE_NIX_CUDA_APP@") src = GPUENV_FAKE_NIX_CUDA_APP;
+      if (src == "@FAKE_LIBCUDA@") src = GPUENV_FAKE_LIBCUDA;
       fs::path dst = copy / std::string(rel.str());
       fs::create_directories(dst.parent_path());
       fs::copy_file(src, dst, fs::copy_options::overwrite_existing);

@@ -49,6 +49,20 @@ const Case kCases[] = {
     // A cuDNN sub-library cut after its headers, reached through LD_LIBRARY_PATH: the loader maps it, SIGBUS.
     {"damaged-cudnn-on-ld-library-path.json", {"library.damaged"}, 1, "", "library.damaged",
      {"torch would crash loading libcudnn_graph.so.9", "SIGBUS", "or, if that directory should not be searched: unset LD_LIBRARY_PATH"}},
+    // Issue 14. The cuDNN wheel's files gone, its dist-info left: the loader falls to ld.so.cache's cuDNN 9.14.
+    {"cudnn-wheel-emptied.json", {"library.wrong-version", "python.wheel-incomplete"}, 1, "", "library.wrong-version",
+     {"torch would load cuDNN from /usr/lib/x86_64-linux-gnu/libcudnn.so.9 (9.14.0), not the nvidia-cudnn-cu13 9.17.1.4",
+      "/home/u/proj/.venv/lib/python3.12/site-packages/nvidia/cudnn/lib/libcudnn.so.9 (missing)", "ld.so.cache",
+      "/home/u/proj/.venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu13==9.17.1.4"}},
+    {"cudnn-wheel-emptied.json", {"library.wrong-version", "python.wheel-incomplete"}, 1, "", "python.wheel-incomplete",
+     {"nvidia-cudnn-cu13 9.17.1.4 is partly deleted: 8 of its 12 files are missing", "nvidia/cudnn/lib/libcudnn.so.9",
+      "/home/u/proj/.venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu13==9.17.1.4"}},
+    // One wheel file overwritten by another copy: same name, another size.
+    {"cudnn-wheel-overwritten.json", {"python.wheel-incomplete"}, 1, "", "python.wheel-incomplete",
+     {"is overwritten: 1 differs", "libcudnn_graph.so.9: 2304120 bytes, RECORD says 3118280", "--force-reinstall --no-deps"}},
+    // LD_PRELOAD names the system cuDNN: the fix edits LD_PRELOAD, never LD_LIBRARY_PATH.
+    {"cudnn-preloaded.json", {"library.wrong-version"}, 1, "", "library.wrong-version",
+     {"via LD_PRELOAD: /usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "The copy is preloaded", "unset LD_PRELOAD"}},
     {"venv-behind-conda-base.json", {"python.not-declared"}, 1, "", "python.not-declared",
      {"/home/u/miniforge3/bin/python (Python 3.13.5, conda)", "source /home/u/proj/.venv/bin/activate && hash -r"}},
     // A `uv venv` has no pip: `pip` is /usr/bin/pip, whose shebang runs the system Python.
@@ -126,6 +140,9 @@ TEST_P(FrameworkSnapshot, ReplaysToTheExpectedFindings) {
 INSTANTIATE_TEST_SUITE_P(Snapshots, FrameworkSnapshot, ::testing::ValuesIn(kCases), [](const auto& info) {
   std::string n = info.param.file;
   n = n.substr(0, n.find('.'));
+  // A snapshot listed again (another check's finding in it) gets its index too.
+  for (std::size_t i = 0; i < info.index; ++i)
+    if (std::string(kCases[i].file) == info.param.file) n += "_" + std::to_string(info.index);
   for (auto& ch : n)
     if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return n;

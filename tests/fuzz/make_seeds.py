@@ -110,6 +110,15 @@ def main():
                     f"Metadata-Version: 2.1\nName: {d.get('name')}\nVersion: {d.get('version')}\n"
                     + "".join(f"Requires-Dist: {r}\n" for r in d.get("requires_dist", [])))
 
+    # RECORD files (CSV): a wheel's rows, quoting with commas, doubled quotes, CRLF and a line break, bad sizes.
+    put("record", "wheel", "nvidia/cudnn/__init__.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\n"
+        "nvidia/cudnn/lib/libcudnn.so.9,sha256=AbCdEf0123456789AbCdEf0123456789AbCdEf01234,123456\n"
+        "nvidia_cudnn_cu13-9.19.0.56.dist-info/INSTALLER,,\nnvidia_cudnn_cu13-9.19.0.56.dist-info/RECORD,,\n")
+    put("record", "quoted-crlf", '"dir,with,commas/file.py",sha256=x,12\r\n"say ""hi"".txt",,3\r\n"multi\nline",,1\r\n'
+        "\r\n../../../bin/torchrun,sha256=y,240\n")
+    put("record", "unclosed", 'a.py,sha256=x,notanumber\n"unclosed,sha256=y,1\n')
+    put("record", "odd-quotes", 'x"y",,5\n"a"b,,6\nonlypath\n,,\n')
+
     for spec in glob.glob(os.path.join(REPO, "tests/**/gpuenv.toml"), recursive=True):
         put("spec", os.path.relpath(spec, REPO), open(spec, "rb").read())
     # Spec examples in the documentation (```toml blocks).

@@ -305,3 +305,67 @@ s["libraries"] = {
                         "damage": "the section headers lie beyond the end of the file (3000 bytes): truncated"}],
                    "kernels": []}]}
 write("damaged-cudnn-on-ld-library-path.json", s)
+
+# ---------------------------------------------------------------- issue 14: the wheels' invariants
+# library.wrong-version and python.wheel-incomplete: the copy torch loads is not the release its wheel pins, whatever
+# the path to it; and the files a GPU wheel's RECORD lists are all there with their sizes.
+SYS = "/usr/lib/x86_64-linux-gnu"
+SYS_CUDNN = {"name": "cudnn", "path": SYS + "/libcudnn.so.9", "realpath": SYS + "/libcudnn.so.9.14.0",
+             "soname": "libcudnn.so.9", "version": "9.14.0", "origin": "default", "size": 125000,
+             "package": "deb:libcudnn9-cuda-13"}
+
+
+def torch_consumer(loads):
+    return {"name": "torch", "kind": "framework", "version": "2.11.0+cu130", "location": SITE,
+            "interpreter": "/usr/bin/python3.12", "model": "torch 2.x", "loads": loads, "kernels": []}
+
+
+def cudnn_load(path, real, reason, version, considered=(), reused=False):
+    return {"name": "libcudnn.so.9", "kind": "needed", "when": "import", "requested_by": SITE + "/torch/lib/libtorch_cuda.so",
+            "path": path, "realpath": real, "family": "cudnn", "version": version, "reason": reason,
+            "reused": reused, "considered": list(considered)}
+
+
+def record(entries, missing=(), changed=()):
+    return {"entries": entries, "missing": list(missing)[:20], "missing_count": len(missing),
+            "changed": list(changed)[:20], "changed_count": len(changed), "hashed": False, "error": ""}
+
+
+CUDNN_FILES = ["nvidia/cudnn/lib/" + f for f in (
+    "libcudnn.so.9", "libcudnn_adv.so.9", "libcudnn_cnn.so.9", "libcudnn_engines_precompiled.so.9",
+    "libcudnn_engines_runtime_compiled.so.9", "libcudnn_graph.so.9", "libcudnn_heuristic.so.9", "libcudnn_ops.so.9")]
+
+
+def healthy_torch_with(cudnn_record):
+    s = add(machine(), torch("2.11.0+cu130", "13.0"),
+            [dist("torch", "2.11.0+cu130", CU13_REQS), dict(dist("nvidia-cudnn-cu13", "9.17.1.4"), record=cudnn_record),
+             dist("nvidia-cublas", "13.1.0.3")])
+    return s
+
+
+# The files of the cuDNN wheel deleted, its dist-info left: torch's RPATH $ORIGIN/../../nvidia/cudnn/lib finds
+# nothing and the loader falls through to ld.so.cache's system cuDNN 9.14 ("cuDNN version incompatibility" at the
+# first convolution). Both invariants fire; both fixes are the forced reinstall.
+s = healthy_torch_with(record(12, CUDNN_FILES))
+s["libraries"] = {"copies": [SYS_CUDNN], "consumers": [torch_consumer([cudnn_load(
+    SYS + "/libcudnn.so.9", SYS + "/libcudnn.so.9.14.0", "ld.so.cache", "9.14.0",
+    [SITE + "/nvidia/cudnn/lib/libcudnn.so.9", SITE + "/torch/lib/libcudnn.so.9"])])],
+    "system_dirs": ["/lib/x86_64-linux-gnu", SYS, "/lib", "/usr/lib"]}
+write("cudnn-wheel-emptied.json", s)
+
+# The wheel's libcudnn_graph.so.9 overwritten by another copy (a `cp` over it): same name, another size.
+s = healthy_torch_with(record(12, (), ["nvidia/cudnn/lib/libcudnn_graph.so.9: 2304120 bytes, RECORD says 3118280"]))
+write("cudnn-wheel-overwritten.json", s)
+
+# LD_PRELOAD names the system cuDNN 9.14: preloaded, it satisfies libtorch_cuda.so's libcudnn.so.9 whatever the RPATH
+# says; the fix edits LD_PRELOAD (and nothing else).
+s = healthy_torch_with(record(12))
+s["env"]["LD_PRELOAD"] = SYS + "/libcudnn.so.9.14.0"
+s["env"]["LD_LIBRARY_PATH"] = "/usr/local/nvidia/lib64"
+s["libraries"] = {"copies": [SYS_CUDNN], "consumers": [torch_consumer([cudnn_load(
+    SYS + "/libcudnn.so.9.14.0", SYS + "/libcudnn.so.9.14.0", "LD_PRELOAD: " + SYS + "/libcudnn.so.9.14.0", "9.14.0",
+    reused=True)])],
+    "system_dirs": ["/lib/x86_64-linux-gnu", SYS, "/lib", "/usr/lib"],
+    "preload": [{"entry": SYS + "/libcudnn.so.9.14.0", "source": "LD_PRELOAD", "path": SYS + "/libcudnn.so.9.14.0",
+                 "realpath": SYS + "/libcudnn.so.9.14.0", "soname": "libcudnn.so.9", "family": "cudnn"}]}
+write("cudnn-preloaded.json", s)

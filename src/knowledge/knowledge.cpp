@@ -540,6 +540,7 @@ void Knowledge::preload_for_checks() const {
   ensure_gpus();
   ensure_libraries();
   ensure_frameworks();
+  variables();
 }
 
 }  // namespace gpuenv

@@ -334,6 +334,8 @@ void framework_unreachable(const CheckInput& in, Emitter& e) {
     }
     if (by_name[0] == nullptr && by_name[1] == nullptr) lacking.push_back("no `python` or `python3` on PATH");
     if (lacking.empty()) continue;
+    // The declared interpreter (gpuenv.toml, VIRTUAL_ENV) that PATH does not run: python.not-declared says so.
+    if (auto* d = at(s, s.python.declared); d && d->prefix == home->prefix) continue;
     if (!having.empty() && by_name[1] && reaches(by_name[1], name)) home = by_name[1];
     else if (!having.empty() && by_name[0]) home = by_name[0];
     auto& f = e.emit(label(*fw) + " is in " + home->prefix + ", which " + join(lacking, " and ") + " on PATH does not reach",

@@ -138,7 +138,7 @@ TEST(VariableChecks, RejectedIsAnErrorOnlyWhereTheFrameworkIsInstalled) {
   f = run(s, "env.variable-invalid");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::Error);
-  EXPECT_NE(f[0].cause.find("must be \"default\""), std::string::npos) << f[0].cause;
+  EXPECT_NE(f[0].cause.find("must be one of \"default\""), std::string::npos) << f[0].cause;
   // Both fraction variables: JAX refuses the pair.
   s.env.erase("XLA_PYTHON_CLIENT_ALLOCATOR");
   s.env["XLA_PYTHON_CLIENT_MEM_FRACTION"] = ".5";

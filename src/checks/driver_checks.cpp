@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "checks/check.hpp"
-#include "knowledge/variables.hpp"
 #include "checks/facts.hpp"
+#include "knowledge/variables.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {

@@ -3,19 +3,12 @@
 #include <toml++/toml.h>
 
 #include "knowledge/knowledge.hpp"
+#include "knowledge/toml_read.hpp"
 #include "knowledge/variables.hpp"
 
 namespace gpuenv {
 
 namespace {
-
-std::vector<std::string> string_list(const toml::node_view<const toml::node>& n) {
-  std::vector<std::string> out;
-  if (auto* a = n.as_array())
-    for (auto& x : *a)
-      if (auto s = x.value<std::string>()) out.push_back(*s);
-  return out;
-}
 
 std::string text(const toml::table& t, const char* key) { return t[key].value_or<std::string>(""); }
 
@@ -44,8 +37,8 @@ const VariableFacts& Knowledge::variables() const {
             r.name = text(*x, "name");
             r.framework = text(*x, "framework");
             r.kind = text(*x, "kind");
-            r.values = string_list((*x)["values"]);
-            r.on_values = string_list((*x)["on_values"]);
+            r.values = toml_strings((*x)["values"]);
+            r.on_values = toml_strings((*x)["on_values"]);
             r.separator = text(*x, "separator");
             r.case_insensitive = (*x)["case_insensitive"].value_or(false);
             if (auto v = (*x)["min"].value<double>()) r.has_min = true, r.min = *v;
@@ -54,7 +47,7 @@ const VariableFacts& Knowledge::variables() const {
             r.message = text(*x, "message");
             r.effect = text(*x, "effect");
             r.on_means = text(*x, "on_means");
-            r.cpu_values = string_list((*x)["cpu_values"]);
+            r.cpu_values = toml_strings((*x)["cpu_values"]);
             r.cpu_effect = text(*x, "cpu_effect");
             r.conflicts_with = text(*x, "conflicts_with");
             r.conflict_message = text(*x, "conflict_message");

@@ -50,6 +50,7 @@ void add_library_checks(std::vector<CheckDef>& out);
 void add_nix_checks(std::vector<CheckDef>& out);
 void add_framework_checks(std::vector<CheckDef>& out);
 void add_python_checks(std::vector<CheckDef>& out);
+void add_variable_checks(std::vector<CheckDef>& out);  // env.* and nccl.*: variables against their grammar
 // doctor --deep results (snapshot.deep); last, and in a second phase: they compare against the static
 // checks' findings (CheckInput::static_findings).
 void add_deep_checks(std::vector<CheckDef>& out);

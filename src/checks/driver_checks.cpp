@@ -5,6 +5,7 @@
 
 #include "checks/check.hpp"
 #include "checks/facts.hpp"
+#include "knowledge/variables.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
@@ -331,6 +332,9 @@ void no_visible_device(const CheckInput& in, Emitter& e) {
   std::string why;
   if (visible_devices_hide_all(s, &why)) {
     f.cause = why;
+    // What the frameworks then do (variables.toml): the CPU, silently for PyTorch.
+    if (auto* r = in.know.variables().rule("CUDA_VISIBLE_DEVICES"); r && !r->cpu_effect.empty())
+      f.cause += " " + r->cpu_effect + ".";
     f.fix = "unset CUDA_VISIBLE_DEVICES   # or list the GPUs to use, e.g. export CUDA_VISIBLE_DEVICES=0";
   } else {
     f.cause = "The driver is loaded but reports no CUDA-capable device to this process.";

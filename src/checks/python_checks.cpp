@@ -280,6 +280,87 @@ void framework_shadowed(const CheckInput& in, Emitter& e) {
   }
 }
 
+// VIRTUAL_ENV or CONDA_PREFIX names an environment with no bin/python: the probe adds the interpreter of each
+// one that has it, so a variable no interpreter's prefix matches is left over from a deleted or moved one.
+void env_var_stale(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  for (const char* var : {"VIRTUAL_ENV", "CONDA_PREFIX"}) {
+    auto* v = s.getenv(var);
+    if (!v || !v->starts_with('/')) continue;
+    auto prefix = normalize_path(*v);
+    bool known = std::any_of(s.python.interpreters.begin(), s.python.interpreters.end(),
+                             [&](auto& py) { return py.prefix == prefix; });
+    if (known) continue;
+    bool venv = std::string_view(var) == "VIRTUAL_ENV";
+    auto& f = e.emit(std::string(var) + "=" + prefix + " names no Python environment (no " + prefix + "/bin/python)");
+    f.subject = prefix;
+    f.add(var, prefix);
+    auto* active = at(s, s.python.active);
+    f.add("python on PATH", active ? describe(*active) : "none");
+    f.cause = std::string("The ") + (venv ? "virtual environment" : "conda environment") + " was deleted, moved or "
+              "never finished, but the shell still carries the variable from its activation; tools that read it "
+              "(prompts, IDEs, gpuenv run, pip's checks) point at nothing, and `python` is whatever PATH finds.";
+    f.fix = venv ? "deactivate   # or: unset VIRTUAL_ENV, and remove " + prefix + "/bin from PATH\n"
+                   "then recreate it: python3 -m venv " + prefix + " (and reinstall its packages)"
+                 : "conda deactivate   # or: unset CONDA_PREFIX, and remove " + prefix + "/bin from PATH\n"
+                   "then: conda env list   (the environments that exist)";
+  }
+}
+
+// A GPU framework (a CUDA build) is installed in an interpreter that neither `python` nor `python3` on PATH
+// runs: name where it is and how to reach it.
+void framework_unreachable(const CheckInput& in, Emitter& e) {
+  auto& s = in.snap;
+  const std::string names[2] = {"python", "python3"};
+  const Interpreter* by_name[2] = {nullptr, nullptr};
+  for (auto& py : s.python.interpreters)
+    for (int k = 0; k < 2; ++k)
+      if (!by_name[k])
+        for (auto& how : py.found_as)
+          if (how == "PATH:" + names[k] || how.starts_with("PATH:" + names[k] + " ")) by_name[k] = &py;
+  auto reaches = [](const Interpreter* py, const std::string& fw) {
+    return std::any_of(py->frameworks.begin(), py->frameworks.end(), [&](auto& f) { return f.name == fw; });
+  };
+  std::map<std::string, std::pair<const Interpreter*, const Framework*>> found;
+  for (auto& py : s.python.interpreters)
+    for (auto& fw : py.frameworks)
+      if (fw.cuda_build && fw.shadowed_by.empty() && !found.count(fw.name)) found[fw.name] = {&py, &fw};
+  for (auto& [name, where] : found) {
+    auto [home, fw] = where;
+    std::vector<std::string> lacking, having;
+    for (int k = 0; k < 2; ++k) {
+      if (!by_name[k]) continue;
+      (reaches(by_name[k], name) ? having : lacking).push_back("`" + names[k] + "` (" + by_name[k]->path + ")");
+    }
+    if (by_name[0] == nullptr && by_name[1] == nullptr) lacking.push_back("no `python` or `python3` on PATH");
+    if (lacking.empty()) continue;
+    // The declared interpreter (gpuenv.toml, VIRTUAL_ENV) that PATH does not run: python.not-declared says so.
+    if (auto* d = at(s, s.python.declared); d && d->prefix == home->prefix) continue;
+    if (!having.empty() && by_name[1] && reaches(by_name[1], name)) home = by_name[1];
+    else if (!having.empty() && by_name[0]) home = by_name[0];
+    auto& f = e.emit(label(*fw) + " is in " + home->prefix + ", which " + join(lacking, " and ") + " on PATH does not reach",
+                     Severity::Warning);
+    f.subject = home->path;
+    f.add("framework", label(*fw) + " (CUDA " + fw->cuda_version + ") in " + dir_name(fw->location));
+    f.add("its interpreter", describe(*home));
+    for (auto& l : lacking) f.add("without " + name, l);
+    for (auto& h : having) f.add("with " + name, h);
+    f.cause = "`import " + name + "` fails (ModuleNotFoundError) or finds another build in the interpreter the shell "
+              "runs: the framework was installed into " + home->prefix + ", which is not activated (its bin/ is not "
+              "first on PATH).";
+    if (!having.empty())
+      f.fix = "run " + having[0].substr(1, having[0].find('`', 1) - 1) + " instead, or make both names that interpreter: "
+              "put " + dir_name(home->path) + " first on PATH";
+    else if (home->kind == "venv")
+      f.fix = "source " + home->prefix + "/bin/activate   # python, python3 and pip are then that environment's\n"
+              "or run it directly: " + home->prefix + "/bin/python your_script.py";
+    else if (home->kind == "conda")
+      f.fix = "conda activate " + home->prefix + "\nor run it directly: " + home->path + " your_script.py";
+    else
+      f.fix = "export PATH=" + shell_quote(dir_name(home->path)) + ":$PATH   # or run " + home->path + " directly";
+  }
+}
+
 }  // namespace
 
 void add_python_checks(std::vector<CheckDef>& out) {
@@ -293,6 +374,11 @@ void add_python_checks(std::vector<CheckDef>& out) {
                  pip_mismatch});
   out.push_back({"python.user-site-shadows", Severity::Warning,
                  "the user site (~/.local) provides packages the environment also has, and wins", user_site_shadows});
+  out.push_back({"python.env-var-stale", Severity::Warning,
+                 "VIRTUAL_ENV or CONDA_PREFIX names an environment that does not exist (no bin/python)", env_var_stale});
+  out.push_back({"python.framework-unreachable", Severity::Warning,
+                 "a GPU framework is installed only in an interpreter that `python`/`python3` on PATH does not run",
+                 framework_unreachable});
   out.push_back({"framework.shadowed", Severity::Warning, "two copies of a framework on sys.path; which one wins and why",
                  framework_shadowed});
   out.push_back({"python.wheel-incomplete", Severity::Error,

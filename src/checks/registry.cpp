@@ -27,6 +27,7 @@ const std::vector<CheckDef>& all_checks() {
     add_library_checks(v);  // then what the frameworks load on top of the driver
     add_python_checks(v);     // then the Python environment the frameworks live in
     add_framework_checks(v);  // and the framework builds themselves
+    add_variable_checks(v);   // the variables CUDA, NCCL and the frameworks read
     add_nix_checks(v);        // Nix: driver link directory, RUNPATHs, driver wrappers
     add_deep_checks(v);     // what the frameworks did when imported for real (doctor --deep)
     return v;

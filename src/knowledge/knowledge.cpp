@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "knowledge/embedded.hpp"
+#include "knowledge/toml_read.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 #include "util/toml_guard.hpp"
@@ -78,13 +79,6 @@ static void load_errors(const toml::table* t, const char* key, std::map<int, Err
   }
 }
 
-static std::vector<std::string> strings(const toml::node_view<const toml::node>& n) {
-  std::vector<std::string> out;
-  if (auto* a = n.as_array())
-    for (auto& x : *a)
-      if (auto v = x.value<std::string>()) out.push_back(*v);
-  return out;
-}
 
 void Knowledge::ensure_errors() const {
   std::call_once(errors_once_, [&] {
@@ -106,7 +100,7 @@ void Knowledge::ensure_cuda() const {
         if (auto* rt = r.as_table()) {
           const toml::table& x = *rt;
           cuda_releases_.push_back({x["version"].value_or<std::string>(""), x["toolkit_driver"].value_or<std::string>(""),
-                                    strings(x["sm"])});
+                                    toml_strings(x["sm"])});
         }
     std::sort(cuda_releases_.begin(), cuda_releases_.end(), [](auto& a, auto& b) {
       return *Version::parse(b.version) < *Version::parse(a.version);
@@ -126,7 +120,7 @@ void Knowledge::ensure_gpus() const {
           GpuArch arch;
           arch.name = x["name"].value_or<std::string>("");
           arch.display = x["display"].value_or<std::string>("");
-          arch.cc = strings(x["cc"]);
+          arch.cc = toml_strings(x["cc"]);
           arch.open_module = x["open_module"].value_or(false);
           arch.open_module_required = x["open_module_required"].value_or(false);
           arch.last_driver_branch = x["last_driver_branch"].value_or<std::string>("");
@@ -158,7 +152,7 @@ void Knowledge::ensure_libraries() const {
           LibraryFamily fam;
           fam.name = x["name"].value_or<std::string>("");
           fam.display = x["display"].value_or<std::string>("");
-          fam.stems = strings(x["stems"]);
+          fam.stems = toml_strings(x["stems"]);
           fam.driver = x["driver"].value_or(false);
           fam.pip = str_map(x["pip"]);
           fam.cuda_of_major = str_map(x["cuda_of_major"]);
@@ -190,7 +184,7 @@ void Knowledge::ensure_libraries() const {
                 FrameworkStep s;
                 s.kind = y["kind"].value_or<std::string>("");
                 s.path = y["path"].value_or<std::string>("");
-                s.dirs = strings(y["dirs"]);
+                s.dirs = toml_strings(y["dirs"]);
                 s.file = y["file"].value_or<std::string>("");
                 s.name = y["name"].value_or<std::string>("");
                 s.name_glob = y["name_glob"].value_or<std::string>("");
@@ -275,7 +269,7 @@ void Knowledge::ensure_frameworks() const {
     const toml::table& f = *t;
     auto& out = framework_facts_;
     auto pair = [](const toml::node_view<const toml::node>& n, std::string& a, std::string& b) {
-      auto v = strings(n);
+      auto v = toml_strings(n);
       if (v.size() == 2) a = v[0], b = v[1];
     };
     auto by_version = [](auto& a, auto& b) {
@@ -288,7 +282,7 @@ void Knowledge::ensure_frameworks() const {
           TorchRelease r;
           r.version = (*x)["version"].value_or<std::string>("");
           pair((*x)["python"], r.python_min, r.python_max);
-          r.variants = strings((*x)["variants"]);
+          r.variants = toml_strings((*x)["variants"]);
           r.default_variant = (*x)["default"].value_or<std::string>("");
           r.source = (*x)["source"].value_or<std::string>("");
           out.torch.push_back(std::move(r));
@@ -307,8 +301,8 @@ void Knowledge::ensure_frameworks() const {
           TorchArch a;
           a.variant = (*x)["variant"].value_or<std::string>("");
           pair((*x)["torch"], a.from, a.to);
-          a.sm = strings((*x)["sm"]);
-          a.ptx = strings((*x)["ptx"]);
+          a.sm = toml_strings((*x)["sm"]);
+          a.ptx = toml_strings((*x)["ptx"]);
           a.source = (*x)["source"].value_or<std::string>("");
           out.torch_arch.push_back(std::move(a));
         }
@@ -554,6 +548,7 @@ void Knowledge::preload_for_checks() const {
   ensure_gpus();
   ensure_libraries();
   ensure_frameworks();
+  variables();
 }
 
 }  // namespace gpuenv

@@ -17,6 +17,8 @@ class table;
 
 namespace gpuenv {
 
+struct VariableFacts;  // knowledge/variables.hpp
+
 struct ErrorFact {
   int code = 0;
   std::string name;
@@ -245,6 +247,8 @@ class Knowledge {
 
   // GPU frameworks (frameworks.toml).
   const FrameworkFacts& frameworks() const;
+  // Environment variables the GPU stack reads: grammar and effect (variables.toml, knowledge/variables.hpp).
+  const VariableFacts& variables() const;
   // Error messages (messages.toml), in file order (specific entries before generic ones).
   // Throws std::runtime_error on an invalid entry (bad pattern, missing field).
   const std::vector<MessageFact>& messages() const;
@@ -277,6 +281,8 @@ class Knowledge {
   mutable std::map<std::string, std::unique_ptr<toml::table>> files_;
   mutable std::once_flag errors_once_, cuda_once_, gpus_once_, libraries_once_, frameworks_once_, messages_once_;
   mutable FrameworkFacts framework_facts_;
+  mutable std::once_flag variables_once_;
+  mutable std::shared_ptr<const VariableFacts> variables_;
   mutable std::vector<MessageFact> messages_;
   mutable std::vector<LibraryFamily> families_;
   mutable std::map<std::string, std::size_t, std::less<>> family_by_stem_;  // stem -> index in families_

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <toml++/toml.h>
 
+#include "knowledge/toml_read.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
@@ -27,14 +28,6 @@ struct CompiledPattern {
 };
 
 namespace {
-
-std::vector<std::string> string_list(const toml::node_view<const toml::node>& n) {
-  std::vector<std::string> out;
-  if (auto* a = n.as_array())
-    for (auto& x : *a)
-      if (auto v = x.value<std::string>()) out.push_back(*v);
-  return out;
-}
 
 // A line is matched only around its needle: std::regex backtracks (and recurses per character), so the
 // text it sees is bounded whatever the line's length (a 1.5 KB line or a multi-megabyte progress bar).
@@ -170,17 +163,17 @@ void Knowledge::ensure_messages() const {
       MessageFact m;
       m.id = x["id"].value_or<std::string>("");
       m.check = x["check"].value_or<std::string>("");
-      m.related = string_list(x["related"]);
-      m.superseded_by = string_list(x["superseded_by"]);
+      m.related = toml_strings(x["related"]);
+      m.superseded_by = toml_strings(x["superseded_by"]);
       m.severity = x["severity"].value_or<std::string>("error");
       m.emitter = x["emitter"].value_or<std::string>("");
       m.needle = to_lower(x["needle"].value_or<std::string>(""));
       m.pattern = x["pattern"].value_or<std::string>("");
-      m.context = string_list(x["context"]);
+      m.context = toml_strings(x["context"]);
       for (auto& c : m.context) c = to_lower(c);
       m.elsewhere = x["elsewhere"].value_or<std::string>("");
       m.wrap = x["wrap"].value_or(false);
-      m.captures = string_list(x["captures"]);
+      m.captures = toml_strings(x["captures"]);
       m.lines = int(x["lines"].value_or<int64_t>(1));
       m.title = x["title"].value_or<std::string>("");
       m.cause = x["cause"].value_or<std::string>("");

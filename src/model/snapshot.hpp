@@ -37,6 +37,8 @@ struct HostInfo {
   bool nixos = false;
   bool opengl_driver_dir = false;     // /run/opengl-driver/lib exists (NixOS driver libraries)
   std::uint64_t shm_bytes = 0;        // size of the /dev/shm tmpfs (size= in /proc/self/mounts), 0 when unknown
+  std::vector<std::string> net_interfaces;  // /sys/class/net names, sorted (NCCL_SOCKET_IFNAME picks among them)
+  std::vector<std::string> ib_devices;      // /sys/class/infiniband names, sorted (NCCL's IB transport)
 };
 
 struct PciDevice {

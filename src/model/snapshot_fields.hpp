@@ -28,6 +28,8 @@ template <class F> void fields(F&& f, HostInfo& v) {
   f("nixos", v.nixos);
   f("opengl_driver_dir", v.opengl_driver_dir);
   f("shm_bytes", v.shm_bytes);
+  f("net_interfaces", v.net_interfaces);
+  f("ib_devices", v.ib_devices);
 }
 
 template <class F> void fields(F&& f, PciDevice& v) {

@@ -163,6 +163,11 @@ void probe_host(const ProbeContext& ctx, Snapshot& s) {
   h.wsl = contains(lower_release, "microsoft") || contains(lower_release, "wsl") || fs.exists("/dev/dxg");
   h.nixos = fs.exists("/etc/NIXOS") || h.os_id == "nixos";
   h.opengl_driver_dir = fs.is_dir("/run/opengl-driver/lib");
+  // The network as NCCL sees it: the interfaces NCCL_SOCKET_IFNAME chooses from, and InfiniBand/RoCE devices.
+  for (auto* list : {&h.net_interfaces, &h.ib_devices}) {
+    *list = fs.list(list == &h.net_interfaces ? "/sys/class/net" : "/sys/class/infiniband", false);
+    std::sort(list->begin(), list->end());
+  }
 }
 
 }  // namespace gpuenv

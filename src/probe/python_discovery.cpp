@@ -93,6 +93,37 @@ struct Discovery {
       if (fs.stat(n + "/bin/python").kind == FileKind::Regular) add(n + "/bin/python", "conda");
     }
   }
+
+  // Virtual environments in the usual places, so that a framework installed where the shell's python does not
+  // reach can be named with its path (python.framework-unreachable): /opt/X/{.venv,venv,.}, ~/{.venv,venv},
+  // ~/X/{.venv,venv}, ~/.virtualenvs/X, ~/venvs/X, ~/.local/share/virtualenvs/X. A directory counts when it
+  // has pyvenv.cfg and bin/python; at most kMaxListed entries of each directory listed are looked at.
+  void usual_venvs() {
+    constexpr size_t kMaxListed = 256;
+    auto& fs = ctx.fs;
+    std::vector<std::string> roots;
+    auto each = [&](const std::string& dir, auto&& fn) {
+      auto names = fs.list(dir);
+      if (names.size() > kMaxListed) names.resize(kMaxListed);
+      for (auto& n : names)
+        if (!n.starts_with('.')) fn(dir + "/" + n);
+    };
+    each("/opt", [&](const std::string& d) {
+      for (const char* sub : {"/.venv", "/venv", ""}) roots.push_back(d + sub);
+    });
+    auto home = ctx.getenv_or("HOME");
+    if (home.starts_with('/') && home != "/") {
+      for (const char* sub : {"/.venv", "/venv"}) roots.push_back(home + sub);
+      each(home, [&](const std::string& d) {
+        for (const char* sub : {"/.venv", "/venv"}) roots.push_back(d + sub);
+      });
+      for (const char* dir : {"/.virtualenvs", "/venvs", "/.local/share/virtualenvs"})
+        each(home + dir, [&](const std::string& d) { roots.push_back(d); });
+    }
+    for (auto& r : roots)
+      if (fs.exists(r + "/pyvenv.cfg") && fs.stat(r + "/bin/python").kind == FileKind::Regular)
+        add(normalize_path(r + "/bin/python"), "venv-scan");
+  }
 };
 
 }  // namespace
@@ -198,6 +229,7 @@ void probe_python(const ProbeContext& ctx, Snapshot& s, DeclaredInterpreter* dec
   disc.conda();
   for (const char* sys : {"/usr/bin/python3", "/usr/local/bin/python3", "/usr/bin/python"})
     if (fs.stat(sys).kind == FileKind::Regular) disc.add(sys, "system");
+  disc.usual_venvs();
 
   // The declared interpreter: the spec's (located here, once per snapshot), else VIRTUAL_ENV.
   if (ctx.spec && ctx.spec->declares_python()) {

@@ -106,8 +106,10 @@ Interpreter inspect_interpreter(const Fs& fs, const std::string& path, const std
   if (cfg) {
     py.kind = "venv";
     py.prefix = root;
+    // site.py's venv(): keys are case-insensitive, and a file without include-system-site-packages includes them.
+    py.include_system_site_packages = true;
     for (auto& [k, v] : parse_key_values(*cfg, '=')) {
-      auto key = std::string(trim(k));
+      auto key = to_lower(trim(k));
       auto val = std::string(trim(v));
       if (key == "home") py.base_prefix = dir_name(normalize_path(val));
       else if (key == "version_info" || (key == "version" && py.version.empty())) py.version = val;

@@ -1,6 +1,9 @@
 // The static Python probe, sys.path: what CPython's getpath and site modules
 // would compute for an interpreter in this environment, .pth files included.
+#include <unistd.h>
+
 #include <cctype>
+#include <climits>
 #include <set>
 
 #include "model/python_paths.hpp"
@@ -23,6 +26,21 @@ const std::vector<std::string>& SiteScanCache::names(const Fs& fs, const std::st
   return d.names;
 }
 
+namespace {
+
+// The directory relative entries resolve against: CPython's os.path.abspath uses the process's real working
+// directory (getcwd), not $PWD, which a shell may leave stale. Under --root the real one means nothing, so PWD.
+std::string working_directory(const ProbeContext& ctx) {
+  if (ctx.fs.is_live()) {
+    char buf[PATH_MAX];
+    if (::getcwd(buf, sizeof buf)) return buf;
+  }
+  auto pwd = ctx.getenv_or("PWD");
+  return pwd.starts_with('/') ? pwd : "/";
+}
+
+}  // namespace
+
 void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* cache) {
   auto& fs = ctx.fs;
   py.sys_path.clear();
@@ -32,7 +50,7 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
   if (parts.size() != 2 || !is_version(minor)) return;
   const bool py2 = parts[0] == "2";
   const std::string nodot = parts[0] + parts[1];
-  const std::string cwd = ctx.getenv_or("PWD").empty() ? "/" : ctx.getenv_or("PWD");
+  const std::string cwd = working_directory(ctx);
   std::set<std::string> known;
 
   auto push = [&](const std::string& p_in, const std::string& origin, const std::string& pth = "") {
@@ -103,24 +121,15 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
     push(exec_base + "/" + lib + "/python" + minor + "/lib-dynload", dyn_origin);
   }
 
-  // 3. site: the user site, then site-packages (or Debian's dist-packages) per prefix.
+  // 3. site (site.py's main): in a venv, the venv's own site-packages first (site.venv() adds them before
+  // anything else); then the user site; then site-packages (or Debian's dist-packages) of the other prefixes.
   const bool in_venv = py.kind == "venv";
   std::string site_prefix = in_venv ? py.prefix : (!home.empty() ? base : py.prefix);
-  bool user_site = ctx.getenv_or("PYTHONNOUSERSITE").empty() && !(in_venv && !py.include_system_site_packages);
-  if (user_site) {
-    std::string user_base = ctx.getenv_or("PYTHONUSERBASE");
-    if (user_base.empty() && !ctx.getenv_or("HOME").empty()) user_base = ctx.getenv_or("HOME") + "/.local";
-    if (!user_base.empty()) add_site_dir(user_base + "/lib/python" + minor + "/site-packages", "user-site");
-  }
-  std::vector<std::string> prefixes{site_prefix};
-  if (in_venv && py.include_system_site_packages && !py.base_prefix.empty()) prefixes.push_back(py.base_prefix);
-  // Debian and Ubuntu patch their /usr/bin/python3 to use dist-packages.
-  const std::string real_base = in_venv ? py.base_prefix : py.prefix;
-  const bool debian = !py2 && real_base == "/usr" && home.empty() &&
+  // Debian and Ubuntu patch the site.py of their /usr/lib/python3.X to use dist-packages: it applies
+  // whenever that standard library is the one loaded (PYTHONHOME=/usr included, a venv of /usr/bin/python3 too).
+  const bool debian = !py2 && base == "/usr" &&
                       (fs.exists("/etc/debian_version") || fs.is_dir("/usr/lib/python3/dist-packages"));
-  std::set<std::string> seen_prefix;
-  for (auto& p : prefixes) {
-    if (p.empty() || !seen_prefix.insert(p).second) continue;
+  auto add_prefix = [&](const std::string& p) {
     if (debian) {
       if (in_venv) add_site_dir(p + "/lib/python" + minor + "/site-packages", "site-packages");
       add_site_dir(p + "/local/lib/python" + minor + "/dist-packages", "dist-packages");
@@ -131,7 +140,22 @@ void compute_sys_path(const ProbeContext& ctx, Interpreter& py, SiteScanCache* c
       add_site_dir(p + "/lib/python" + minor + "/site-packages", "site-packages");
       if (py2) add_site_dir(p + "/lib/site-python", "site-packages");
     }
+  };
+  std::set<std::string> seen_prefix;
+  if (in_venv && !site_prefix.empty()) {
+    seen_prefix.insert(site_prefix);
+    add_prefix(site_prefix);
   }
+  bool user_site = ctx.getenv_or("PYTHONNOUSERSITE").empty() && !(in_venv && !py.include_system_site_packages);
+  if (user_site) {
+    std::string user_base = ctx.getenv_or("PYTHONUSERBASE");
+    if (user_base.empty() && !ctx.getenv_or("HOME").empty()) user_base = ctx.getenv_or("HOME") + "/.local";
+    if (!user_base.empty()) add_site_dir(user_base + "/lib/python" + minor + "/site-packages", "user-site");
+  }
+  std::vector<std::string> prefixes{site_prefix};
+  if (in_venv && py.include_system_site_packages && !py.base_prefix.empty()) prefixes.push_back(py.base_prefix);
+  for (auto& p : prefixes)
+    if (!p.empty() && seen_prefix.insert(p).second) add_prefix(p);
   // Nix's interpreters add NIX_PYTHONPATH through their sitecustomize.
   if (py.kind == "nix")
     if (auto* np = ctx.getenv("NIX_PYTHONPATH"))

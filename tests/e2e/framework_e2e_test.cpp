@@ -92,6 +92,22 @@ const Case kCases[] = {
       "location: static /home/u/proj/.venv/lib/python3.12/site-packages/torch, imported "
       "/opt/pytorch-nightly/lib/python3.12/site-packages/torch",
       "gpuenv bug"}},
+    // Variables against their grammar (variables.toml): PyTorch's lower-case true, an NCCL interface that is not here.
+    {"env-alloc-conf-and-nccl-ifname.json", {"env.variable-invalid", "nccl.socket-ifname-missing"}, 1, "",
+     "env.variable-invalid",
+     {"Expected 'True' or 'False' at index 2 in ConfigTokenizer but got 'true'", "torch 2.11.0+cu130",
+      "export PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True,max_split_size_mb:128"}},
+    {"env-alloc-conf-and-nccl-ifname.json", {"env.variable-invalid", "nccl.socket-ifname-missing"}, 1, "",
+     "nccl.socket-ifname-missing", {"docker0, eno1, lo", "export NCCL_SOCKET_IFNAME=eno1"}},
+    {"jax-platforms-cpu.json", {"env.variable-hides-gpu"}, 0, "", "env.variable-hides-gpu",
+     {"jax 0.11.0 will run on the CPU", "export JAX_PLATFORMS=cuda,cpu"}},
+    {"healthy-tuned-variables.json", {}, 0, ""},
+    // The interpreter the shell reaches has no torch; /opt/torch/.venv has it.
+    {"torch-only-in-opt-venv.json", {"python.framework-unreachable"}, 0, "", "python.framework-unreachable",
+     {"torch 2.11.0+cu130 is in /opt/torch/.venv", "`python3` (/usr/bin/python3)",
+      "source /opt/torch/.venv/bin/activate"}},
+    {"stale-virtual-env.json", {"python.env-var-stale"}, 0, "", "python.env-var-stale",
+     {"VIRTUAL_ENV=/home/u/old-proj/.venv names no Python environment", "deactivate"}},
 };
 
 std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }
@@ -140,9 +156,9 @@ TEST_P(FrameworkSnapshot, ReplaysToTheExpectedFindings) {
 INSTANTIATE_TEST_SUITE_P(Snapshots, FrameworkSnapshot, ::testing::ValuesIn(kCases), [](const auto& info) {
   std::string n = info.param.file;
   n = n.substr(0, n.find('.'));
-  // A snapshot listed again (another check's finding in it) gets its index too.
-  for (std::size_t i = 0; i < info.index; ++i)
-    if (std::string(kCases[i].file) == info.param.file) n += "_" + std::to_string(info.index);
+  // A snapshot with several cases: one test per check it names.
+  if (std::count_if(std::begin(kCases), std::end(kCases), [&](auto& c) { return std::string(c.file) == info.param.file; }) > 1)
+    n += std::string("_") + info.param.check;
   for (auto& ch : n)
     if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return n;

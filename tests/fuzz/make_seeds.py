@@ -173,6 +173,21 @@ def main():
     conda[".fuzz-env"] = "PATH=/opt/conda/bin:/usr/bin\nCONDA_PREFIX=/opt/conda\nPYTHONPATH=/opt/extra:/work/src\n"
     put("python_tree", "conda", "".join(f"=== {k}\n" + (v or "") for k, v in conda.items()))
 
+    # Variable values for the variable grammar (variables.toml): valid ones and the usual slips.
+    for name, value in {
+            "alloc-ok": "expandable_segments:True,max_split_size_mb:512",
+            "alloc-lower-true": "expandable_segments:true",
+            "alloc-equals": "max_split_size_mb=128",
+            "alloc-roundup-list": "roundup_power2_divisions:[256:1,512:2,>:4],garbage_collection_threshold:0.6",
+            "alloc-roundup-unclosed": "roundup_power2_divisions:[256:1,512:2",
+            "alloc-backend": "backend:cudaMallocAsync, pinned_num_register_threads:8",
+            "alloc-reserve": "expandable_segments_reserve_by_class:[a:0.5,b:40G],expandable_segments_reserve:2g",
+            "alloc-dangling": "max_split_size_mb:,:,[]",
+            "jax-platforms": "cuda,cpu", "jax-cpu": "cpu", "spaces-list": "cub, cutensor", "fraction": ".75",
+            "percent": "80%", "bytes": "17179869184", "ifname-exclude": "^docker,lo", "ifname-exact": "=eno1,ib",
+            "uuids": "GPU-429e,MIG-1234,0,1", "void": "void", "empty": ""}.items():
+        put("variable_grammar", name, value)
+
 
 if __name__ == "__main__":
     main()

@@ -369,3 +369,66 @@ s["libraries"] = {"copies": [SYS_CUDNN], "consumers": [torch_consumer([cudnn_loa
     "preload": [{"entry": SYS + "/libcudnn.so.9.14.0", "source": "LD_PRELOAD", "path": SYS + "/libcudnn.so.9.14.0",
                  "realpath": SYS + "/libcudnn.so.9.14.0", "soname": "libcudnn.so.9", "family": "cudnn"}]}
 write("cudnn-preloaded.json", s)
+
+# ---------------------------------------------------------------- env.* and nccl.*
+# Variables against their grammar (src/knowledge/variables.toml).
+
+
+def jax_fw(site=SITE):
+    return {"name": "jax", "version": "0.11.0", "location": f"{site}/jax", "distribution": "jaxlib + jax-cuda13-plugin",
+            "cuda_build": True, "cuda_version": "13.0", "variant": "cuda13"}
+
+
+# env.variable-invalid and nccl.socket-ifname-missing: a training script's launcher exports PyTorch's allocator
+# setting with a lower-case true (PyTorch accepts only True/False) and an NCCL interface from another cluster.
+s = healthy_venv()
+s["env"]["PYTORCH_CUDA_ALLOC_CONF"] = "expandable_segments:true,max_split_size_mb:128"
+s["env"]["NCCL_SOCKET_IFNAME"] = "ib0"
+s["host"]["net_interfaces"] = ["docker0", "eno1", "lo"]
+write("env-alloc-conf-and-nccl-ifname.json", s)
+
+# env.variable-hides-gpu: JAX_PLATFORMS=cpu left from a CPU test run; the venv has jax with its CUDA 13 plugin.
+s = healthy_venv()
+s["python"]["interpreters"][0]["frameworks"].append(jax_fw())
+s["env"]["JAX_PLATFORMS"] = "cpu"
+write("jax-platforms-cpu.json", s)
+
+# Valid settings of every kind: nothing to report.
+s = healthy_venv()
+s["python"]["interpreters"][0]["frameworks"].append(jax_fw())
+s["env"].update({"PYTORCH_ALLOC_CONF": "expandable_segments:True, max_split_size_mb:512,roundup_power2_divisions:[256:1,512:2,>:4]",
+                 "XLA_PYTHON_CLIENT_PREALLOCATE": "false", "XLA_PYTHON_CLIENT_MEM_FRACTION": ".5",
+                 "XLA_PYTHON_CLIENT_ALLOCATOR": "platform", "JAX_PLATFORMS": "cuda,cpu", "CUPY_ACCELERATORS": "cub,cutensor",
+                 "CUPY_GPU_MEMORY_LIMIT": "80%", "CUDA_DEVICE_ORDER": "PCI_BUS_ID", "CUDA_MODULE_LOADING": "LAZY",
+                 "NVIDIA_VISIBLE_DEVICES": "all", "TF_FORCE_GPU_ALLOW_GROWTH": "true", "NCCL_SOCKET_IFNAME": "^docker,lo",
+                 "NCCL_P2P_DISABLE": "0", "NCCL_IB_DISABLE": "1"})
+s["host"]["net_interfaces"] = ["docker0", "eno1", "lo"]
+write("healthy-tuned-variables.json", s)
+
+# python.framework-unreachable: torch lives in /opt/torch/.venv (found by the probe's look at the usual venv
+# places), but the shell's PATH has no venv: `python3` is Ubuntu's, which has no torch.
+OPT = "/opt/torch/.venv"
+OPT_SITE = f"{OPT}/lib/python3.12/site-packages"
+s = machine()
+s["env"] = {"PATH": "/usr/local/bin:/usr/bin:/bin"}
+s["python"] = {"interpreters": [
+    {"path": "/usr/bin/python3", "realpath": "/usr/bin/python3.12", "found_as": ["PATH:python3", "system"],
+     "version": "3.12.3", "kind": "system", "prefix": "/usr", "base_prefix": "/usr",
+     "sys_path": [{"path": "/usr/lib/python3/dist-packages", "origin": "dist-packages", "exists": True}],
+     "distributions": [], "frameworks": []},
+    {"path": f"{OPT}/bin/python", "realpath": "/usr/bin/python3.12", "found_as": ["venv-scan"],
+     "version": "3.12.3", "kind": "venv", "prefix": OPT, "base_prefix": "/usr",
+     "sys_path": [{"path": OPT_SITE, "origin": "site-packages", "exists": True}],
+     "distributions": [dist_at(OPT_SITE, "torch", "2.11.0+cu130", CU13_REQS)] +
+                      [dist_at(OPT_SITE, d["name"], d["version"]) for d in CU13_WHEELS],
+     "frameworks": [dict(torch("2.11.0+cu130", "13.0"), location=f"{OPT_SITE}/torch")]}], "active": 0}
+write("torch-only-in-opt-venv.json", s)
+
+# python.env-var-stale: the project's venv was deleted and recreated elsewhere, the old shell still exports
+# VIRTUAL_ENV; `python` is the new venv's (first on PATH).
+s = healthy_venv()
+s["env"]["VIRTUAL_ENV"] = "/home/u/old-proj/.venv"
+s["python"]["declared"] = -1
+s["python"]["declared_by"] = ""
+s["python"]["interpreters"][0]["found_as"] = ["PATH:python"]
+write("stale-virtual-env.json", s)

@@ -134,8 +134,8 @@ TEST(PythonProbe, VenvWithSystemSitePackagesAndUserSite) {
   compute_sys_path(ctx, py);
   EXPECT_EQ(paths(py), (std::vector<std::string>{"/pp1", "/work/rel", "/opt/py/lib/python311.zip",
                                                   "/opt/py/lib/python3.11", "/opt/py/lib/python3.11/lib-dynload",
-                                                  "/home/u/.local/lib/python3.11/site-packages",
                                                   "/v/lib/python3.11/site-packages",
+                                                  "/home/u/.local/lib/python3.11/site-packages",
                                                   "/opt/py/lib/python3.11/site-packages"}));
   EXPECT_EQ(origin(py, "/pp1"), "PYTHONPATH");
   EXPECT_EQ(origin(py, "/home/u/.local/lib/python3.11/site-packages"), "user-site");
@@ -143,6 +143,43 @@ TEST(PythonProbe, VenvWithSystemSitePackagesAndUserSite) {
   auto ctx2 = t.ctx({{"HOME", "/home/u"}, {"PYTHONNOUSERSITE", "1"}});
   compute_sys_path(ctx2, py);
   EXPECT_EQ(origin(py, "/home/u/.local/lib/python3.11/site-packages"), "(absent)");
+}
+
+// pyvenv.cfg as site.py reads it: keys in any case; without include-system-site-packages the system site counts.
+TEST(PythonProbe, PyvenvCfgKeysAreCaseInsensitive) {
+  Tree t;
+  t.python("/opt/py", "3.11");
+  t.file("/v/pyvenv.cfg", "HOME = /opt/py/bin\nInclude-System-Site-Packages = FALSE\nVersion = 3.11.9\n");
+  t.file("/v/bin/python", "ELF", true);
+  auto py = inspect_interpreter(t.ctx().fs, "/v/bin/python");
+  EXPECT_EQ(py.base_prefix, "/opt/py");
+  EXPECT_EQ(py.version, "3.11.9");
+  EXPECT_FALSE(py.include_system_site_packages);
+  t.file("/w/pyvenv.cfg", "home = /opt/py/bin\nversion = 3.11.9\n");
+  t.file("/w/bin/python", "ELF", true);
+  EXPECT_TRUE(inspect_interpreter(t.ctx().fs, "/w/bin/python").include_system_site_packages);
+}
+
+// A --system-site-packages venv with a user site: the venv's own copy wins, so no user-site finding.
+TEST(PythonChecks, UserSiteAfterTheVenvShadowsNothing) {
+  Tree t;
+  t.python("/opt/py", "3.11");
+  t.file("/v/pyvenv.cfg", "home = /opt/py/bin\ninclude-system-site-packages = true\nversion = 3.11.9\n");
+  t.file("/v/bin/python", "ELF", true);
+  const std::string venv_site = "/v/lib/python3.11/site-packages";
+  const std::string user = "/home/u/.local/lib/python3.11/site-packages";
+  t.dist(venv_site, "numpy", "2.1.0");
+  t.dist(user, "numpy", "1.26.4");
+  auto ctx = t.ctx({{"HOME", "/home/u"}});
+  Snapshot s;
+  s.python.interpreters.push_back(inspect_interpreter(ctx.fs, "/v/bin/python"));
+  compute_sys_path(ctx, s.python.interpreters[0]);
+  SiteScanCache cache;
+  scan_distributions(ctx, s.python.interpreters[0], cache);
+  s.python.active = 0;
+  EXPECT_TRUE(ids(s, "python.user-site-shadows").empty());
+  ASSERT_TRUE(dist(s.python.interpreters[0], "numpy"));
+  EXPECT_EQ(dist(s.python.interpreters[0], "numpy")->location, venv_site);
 }
 
 TEST(PythonProbe, DebianLayout) {
@@ -565,12 +602,23 @@ TEST(PythonReal, SysPathMatchesTheInterpreters) {
   auto tmp = test::temp_dir("gpuenv-pyreal");
   fs::create_directories(tmp + "/home");
   fs::create_directories(tmp + "/pp");
+  // A user site for every version: a --system-site-packages venv puts its own site-packages before it.
+  for (auto v : {"2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"})
+    fs::create_directories(tmp + "/home/.local/lib/python" + std::string(v) + "/site-packages");
   int checked = 0;
   for (auto& exe : exes) {
     if (!fs::exists(exe)) continue;
-    for (bool with_pythonpath : {false, true}) {
-      Environment env{{"PATH", "/usr/bin:/bin"}, {"HOME", tmp + "/home"}, {"LANG", "C.UTF-8"}, {"PWD", tmp}};
-      if (with_pythonpath) env["PYTHONPATH"] = tmp + "/pp:" + tmp + "/pp";
+    for (int variant : {0, 1, 2}) {
+      bool with_pythonpath = variant == 1;
+      // Relative PYTHONPATH entries resolve against the real working directory, not a stale $PWD.
+      Environment env{{"PATH", "/usr/bin:/bin"}, {"HOME", tmp + "/home"}, {"LANG", "C.UTF-8"},
+                      {"PWD", with_pythonpath ? "/nonexistent-pwd" : tmp}};
+      if (with_pythonpath) env["PYTHONPATH"] = tmp + "/pp:" + tmp + "/pp:relative/entry:../up";
+      // Debian's python3 keeps its dist-packages with PYTHONHOME=/usr (the patch is in its site.py).
+      if (variant == 2) {
+        if (exe != "/usr/bin/python3") continue;
+        env["PYTHONHOME"] = "/usr";
+      }
       auto r = test::run_program({exe, "-c", "import sys; print('\\n'.join(sys.path[1:]))"}, env);
       ASSERT_EQ(r.exit_code, 0) << exe << ": " << r.err;
       auto theirs = split_lines(r.out);
@@ -578,7 +626,8 @@ TEST(PythonReal, SysPathMatchesTheInterpreters) {
       ProbeContext ctx{Fs("/"), env};
       auto py = inspect_interpreter(ctx.fs, exe);
       compute_sys_path(ctx, py);
-      EXPECT_EQ(paths(py), theirs) << exe << " (version read: " << py.version << ", kind " << py.kind << ")";
+      EXPECT_EQ(paths(py), theirs) << exe << " (version read: " << py.version << ", kind " << py.kind << ", variant "
+                                   << variant << ")";
       ++checked;
     }
   }

@@ -229,6 +229,7 @@ TEST(Cli, DeviceNodeChmod600) {
   auto dir = gpuenv::test::temp_dir("gpuenv-perm");
   chmod(dir.c_str(), 0755);
   fs::copy(root("h100-ubuntu-healthy"), dir + "/root", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  for (auto* n : {"nvidiactl", "nvidia-uvm", "nvidia-uvm-tools"}) chmod((dir + "/root/dev/" + n).c_str(), 0666);
   auto p = dir + "/root/dev/nvidia0";
   ASSERT_EQ(chown(p.c_str(), 0, 0), 0);
   chmod(p.c_str(), 0600);

@@ -34,12 +34,14 @@ const char* impact_name(Impact i) {
 
 std::vector<FatbinVerdict> judge_fatbins(const std::vector<FatbinInfo>& kernels, const std::vector<LddGpu>& gpus) {
   std::vector<FatbinVerdict> out;
-  for (auto& k : kernels) {
+  for (std::size_t f = 0; f < kernels.size(); ++f) {
+    auto& k = kernels[f];
     if (!k.error.empty() || (k.sass.empty() && k.ptx.empty())) continue;
     for (std::size_t i = 0; i < gpus.size(); ++i) {
       auto& g = gpus[i];
       FatbinVerdict v;
       v.path = k.path;
+      v.file = f;
       v.gpu = i;
       auto covering = [&](const std::vector<std::string>& targets) {
         std::vector<std::string> r;

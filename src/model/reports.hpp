@@ -101,6 +101,7 @@ struct LddGpu {
 // Can a GPU run a file's code: SASS for it, only PTX that the driver JIT-compiles, or nothing.
 struct FatbinVerdict {
   std::string path;
+  std::size_t file = 0;           // index into the kernels judged
   std::size_t gpu = 0;            // index into LddReport::gpus
   TargetCoverage coverage = TargetCoverage::None;
   std::vector<std::string> runs;  // the targets that cover it (sm_90, or compute_80 when only PTX)

@@ -45,6 +45,7 @@ struct CheckDef {
 // Each family file contributes its checks here, in the order they run.
 void add_gpu_checks(std::vector<CheckDef>& out);
 void add_driver_checks(std::vector<CheckDef>& out);
+void add_device_node_checks(std::vector<CheckDef>& out);  // called by add_driver_checks
 void add_multigpu_checks(std::vector<CheckDef>& out);
 void add_library_checks(std::vector<CheckDef>& out);
 void add_nix_checks(std::vector<CheckDef>& out);

@@ -12,35 +12,11 @@ namespace gpuenv {
 
 namespace {
 
-bool has_gpu_node(const Snapshot& s) {
-  for (auto& n : s.kernel.device_nodes) {
-    auto b = base_name(n.path);
-    if (b.size() > 6 && b.starts_with("nvidia") && b.find_first_not_of("0123456789", 6) == std::string::npos &&
-        n.kind != "missing")
-      return true;
-  }
-  return false;
-}
-
-bool node_missing(const Snapshot& s, const std::string& path) {
-  auto* n = device_node(s, path);
-  return !n || n->kind == "missing";
-}
-
 bool module_missing(const Snapshot& s) {
   if (s.host.wsl || s.kernel.loaded) return false;
   return std::any_of(s.pci.begin(), s.pci.end(), [](auto& d) {
     return d.driver != "nouveau" && d.driver != "vfio-pci" && d.driver != "pci-stub";
   });
-}
-
-bool nodes_missing(const Snapshot& s) {
-  if (s.host.wsl || !s.kernel.loaded) return false;
-  return node_missing(s, "/dev/nvidiactl") || !has_gpu_node(s);
-}
-
-bool uvm_missing(const Snapshot& s) {
-  return !s.host.wsl && s.kernel.loaded && !nodes_missing(s) && node_missing(s, "/dev/nvidia-uvm");
 }
 
 bool stub_loaded(const Snapshot& s) {
@@ -60,16 +36,6 @@ bool mismatch(const Snapshot& s, std::string* user_version) {
   if (user_version) *user_version = uv;
   if (s.nvml.init_result == 18 || s.cuda.init_result == 803) return true;
   return !s.kernel.version.empty() && !uv.empty() && uv != s.kernel.version;
-}
-
-// "34 CUDA_ERROR_STUB_LIBRARY": the name from the library, else from the knowledge
-// (a stub libcuda has no cuGetErrorName worth calling).
-std::string cuda_result(const Snapshot& s, const Knowledge& k) {
-  std::string r = std::to_string(s.cuda.init_result);
-  if (!s.cuda.init_error_name.empty()) return r + " " + s.cuda.init_error_name;
-  if (s.cuda.init_result > 0)
-    if (auto* fact = k.cuda_error(s.cuda.init_result)) r += " " + fact->name;
-  return r;
 }
 
 void module_not_loaded(const CheckInput& in, Emitter& e) {
@@ -93,66 +59,6 @@ void module_not_loaded(const CheckInput& in, Emitter& e) {
     f.fix = "sudo modprobe nvidia\n"
             "# if that fails: dkms status   (module built for " + s.host.kernel_release + "?)\n"
             "#                mokutil --sb-state   (Secure Boot needs a signed module)";
-  }
-}
-
-void device_nodes_missing(const CheckInput& in, Emitter& e) {
-  auto& s = in.snap;
-  if (!nodes_missing(s)) return;
-  auto& f = e.emit("GPU device nodes are missing in /dev");
-  for (auto& n : s.kernel.device_nodes) f.add(n.path, n.kind);
-  f.add("kernel module", s.kernel.version);
-  if (in_container(s)) {
-    f.add("container", s.host.container);
-    f.cause = "This " + s.host.container + " container was started without the NVIDIA container runtime, so the GPU "
-              "device nodes were not passed in.";
-    f.fix = s.host.container == "kubernetes"
-                ? "Request the GPU in the pod spec:\n  resources:\n    limits:\n      nvidia.com/gpu: 1\n"
-                  "(with the NVIDIA device plugin installed on the node)"
-                : "docker run --gpus all ...   (podman: --device nvidia.com/gpu=all with the NVIDIA CDI spec)";
-  } else {
-    f.cause = "The kernel module is loaded but its device nodes were never created (no udev rule or nvidia-modprobe).";
-    f.fix = "sudo nvidia-modprobe -c 0 -u   # creates /dev/nvidiactl, /dev/nvidia0 and /dev/nvidia-uvm";
-  }
-}
-
-void uvm_node_missing(const CheckInput& in, Emitter& e) {
-  auto& s = in.snap;
-  if (!uvm_missing(s)) return;
-  auto& f = e.emit("/dev/nvidia-uvm is missing: CUDA cannot start");
-  f.add("/dev/nvidia-uvm", "missing");
-  f.add("nvidia_uvm module", s.kernel.uvm_loaded ? "loaded" : "not loaded");
-  if (s.cuda.init_result >= 0) f.add("cuInit", cuda_result(s, in.know));
-  f.cause = "CUDA needs the nvidia_uvm module and its device node; without them cuInit fails with "
-            "CUDA_ERROR_UNKNOWN (999).";
-  f.fix = in_container(s) ? "Start the container with the NVIDIA runtime (docker run --gpus all ...); on the host: "
-                            "sudo modprobe nvidia-uvm"
-                          : "sudo modprobe nvidia-uvm && sudo nvidia-modprobe -c 0 -u";
-}
-
-void device_nodes_inaccessible(const CheckInput& in, Emitter& e) {
-  auto& s = in.snap;
-  std::vector<const DeviceNode*> bad;
-  for (auto& n : s.kernel.device_nodes)
-    if (n.kind != "missing" && !n.accessible && n.path != "/dev/nvidia-uvm-tools") bad.push_back(&n);
-  if (bad.empty()) return;
-  auto& f = e.emit("The GPU device nodes are not accessible to user " + s.host.user);
-  std::string group;
-  for (auto* n : bad) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", n->mode);
-    f.add(n->path, std::string("mode ") + mode + ", uid " + std::to_string(n->uid) + ", group " +
-                       (n->group.empty() ? std::to_string(n->gid) : n->group));
-    if (group.empty() && !n->group.empty()) group = n->group;
-  }
-  f.add("user", s.host.user + " (uid " + std::to_string(s.host.uid) + ")");
-  if (!group.empty()) {
-    f.cause = "The device nodes belong to group '" + group + "' and " + s.host.user + " is not in it.";
-    f.fix = "sudo usermod -aG " + group + " " + s.host.user + "   # then log out and back in";
-  } else {
-    f.cause = "The device nodes' permissions do not let " + s.host.user + " open them.";
-    f.fix = "Make the nodes group-accessible (NVreg_DeviceFileMode=0660 and NVreg_DeviceFileGID=<video gid> in "
-            "/etc/modprobe.d/nvidia.conf) and add the user to that group.";
   }
 }
 
@@ -323,7 +229,7 @@ bool visible_devices_hide_all(const Snapshot& s, std::string* why) {
 void no_visible_device(const CheckInput& in, Emitter& e) {
   auto& s = in.snap;
   if (s.cuda.init_result != 100) return;
-  if (module_missing(s) || nodes_missing(s) || !gpu_expected(s)) return;
+  if (module_missing(s) || nodes_missing(s) || !gpu_expected(s) || device_access_broken(s, in.know)) return;
   auto& f = e.emit("CUDA sees no device (CUDA_ERROR_NO_DEVICE)");
   f.add("cuInit", cuda_result(s, in.know));
   auto* cvd = s.getenv("CUDA_VISIBLE_DEVICES");
@@ -337,6 +243,8 @@ void no_visible_device(const CheckInput& in, Emitter& e) {
       f.cause += " " + r->cpu_effect + ".";
     f.fix = "unset CUDA_VISIBLE_DEVICES   # or list the GPUs to use, e.g. export CUDA_VISIBLE_DEVICES=0";
   } else {
+    if (s.kernel.device_cgroup.version == "v2")
+      f.add("device cgroup", "cgroup v2: its device rules are an eBPF program, which cannot be read (unknown)");
     f.cause = "The driver is loaded but reports no CUDA-capable device to this process.";
     f.fix = "nvidia-smi -L   # lists what the driver sees; check CUDA_VISIBLE_DEVICES and the container's --gpus";
   }
@@ -347,7 +255,7 @@ void cuinit_failed(const CheckInput& in, Emitter& e) {
   if (s.cuda.status != ProbeStatus::InitFailed) return;
   int r = s.cuda.init_result;
   if (r == 34 || r == 100 || r == 803 || stub_loaded(s) || mismatch(s, nullptr)) return;
-  if (module_missing(s) || nodes_missing(s) || (r == 999 && uvm_missing(s))) return;
+  if (module_missing(s) || nodes_missing(s) || (r == 999 && uvm_missing(s)) || device_access_broken(s, in.know)) return;
   std::string result = cuda_result(s, in.know);
   auto sp = result.find(' ');
   auto& f = e.emit("cuInit failed: " + (sp == std::string::npos ? result : result.substr(sp + 1)));
@@ -406,7 +314,7 @@ void nvml_failed(const CheckInput& in, Emitter& e) {
   if (s.nvml.status == ProbeStatus::InitFailed) {
     int r = s.nvml.init_result;
     if (r == 18 || mismatch(s, nullptr)) return;
-    if (module_missing(s) || nodes_missing(s)) return;
+    if (module_missing(s) || nodes_missing(s) || device_access_broken(s, in.know)) return;
     auto& f = e.emit("NVML failed to initialise: " + s.nvml.init_error, Severity::Warning);
     f.add("nvmlInit", std::to_string(r) + " " + s.nvml.init_error);
     f.add("library", s.nvml.library_path);
@@ -429,12 +337,7 @@ void nvml_failed(const CheckInput& in, Emitter& e) {
 
 void add_driver_checks(std::vector<CheckDef>& out) {
   out.push_back({"driver.module-not-loaded", Severity::Error, "The NVIDIA kernel module is not loaded", module_not_loaded});
-  out.push_back({"driver.device-nodes-missing", Severity::Error,
-                 "/dev/nvidiactl or /dev/nvidiaN are missing (container without the GPU runtime, no udev)",
-                 device_nodes_missing});
-  out.push_back({"driver.uvm-missing", Severity::Error, "/dev/nvidia-uvm is missing, so cuInit fails", uvm_node_missing});
-  out.push_back({"driver.device-nodes-inaccessible", Severity::Error,
-                 "The user cannot open the GPU device nodes (group membership, permissions)", device_nodes_inaccessible});
+  add_device_node_checks(out);  // device_checks.cpp: the /dev nodes, their numbers, permissions, cgroup
   out.push_back({"driver.libcuda-not-on-loader-path", Severity::Error,
                  "libcuda exists on disk (NixOS, WSL, container mount) but the loader does not find it",
                  libcuda_not_on_loader_path});

@@ -23,6 +23,123 @@ const DeviceNode* device_node(const Snapshot& s, const std::string& path) {
   return nullptr;
 }
 
+static bool has_gpu_node(const Snapshot& s) {
+  for (auto& n : s.kernel.device_nodes) {
+    auto b = base_name(n.path);
+    if (b.size() > 6 && b.starts_with("nvidia") && b.find_first_not_of("0123456789", 6) == std::string::npos &&
+        n.kind != "missing")
+      return true;
+  }
+  return false;
+}
+
+bool node_missing(const Snapshot& s, const std::string& path) {
+  auto* n = device_node(s, path);
+  return !n || n->kind == "missing";
+}
+
+bool nodes_missing(const Snapshot& s) {
+  if (s.host.wsl || !s.kernel.loaded) return false;
+  return node_missing(s, "/dev/nvidiactl") || !has_gpu_node(s);
+}
+
+bool uvm_missing(const Snapshot& s) {
+  return !s.host.wsl && s.kernel.loaded && !nodes_missing(s) && node_missing(s, "/dev/nvidia-uvm");
+}
+
+int expected_major(const Snapshot& s, const DeviceNodeFact& f) {
+  for (auto& name : f.major_names)
+    if (auto it = s.kernel.char_majors.find(name); it != s.kernel.char_majors.end()) return it->second;
+  return f.major > 0 ? f.major : -1;
+}
+
+std::string expected_numbers(const Snapshot& s, const DeviceNodeFact& f) {
+  int major = expected_major(s, f);
+  std::string out = major >= 0 ? std::to_string(major) : "<" + (f.major_names.empty() ? "?" : f.major_names[0]) + " major>";
+  out += ":" + (f.minor >= 0 ? std::to_string(f.minor) : std::string("*"));
+  if (!f.major_names.empty()) out += " (" + f.major_names[0] + ")";
+  return out;
+}
+
+std::string device_node_problem(const Snapshot& s, const Knowledge& k, const DeviceNode& n) {
+  if (n.kind == "missing" || n.kind == "file" || (!s.kernel.loaded && s.kernel.char_majors.empty())) return "";
+  auto fact = k.device_node_fact(n.path);
+  if (!fact) return "";
+  if (n.kind != "char-device") return "is a " + n.kind + ", not a character device";
+  if (n.major < 0) return "";  // numbers not recorded (a snapshot from before they were)
+  int major = expected_major(s, *fact);
+  bool named = std::find(fact->major_names.begin(), fact->major_names.end(), n.major_name) != fact->major_names.end();
+  bool wrong_major = major >= 0 ? n.major != major : !n.major_name.empty() && !named;
+  if (!wrong_major && (fact->minor < 0 || n.minor == fact->minor)) return "";
+  std::string is = std::to_string(n.major) + ":" + std::to_string(n.minor);
+  std::vector<std::string> what;
+  if (!n.major_name.empty()) what.push_back(n.major_name);
+  if (!n.same_as.empty()) what.push_back("the same device as " + n.same_as);
+  if (!what.empty()) is += " (" + join(what, ", ") + ")";
+  return "is " + is + ", not " + expected_numbers(s, *fact);
+}
+
+namespace {
+
+// Does one devices.list rule ("c 195:* rwm", "a *:* rwm") grant `access` bits for this node?
+bool rule_matches(const std::string& rule, int major, int minor) {
+  auto f = split(rule, ' ', false);
+  if (f.size() < 2) return false;
+  if (f[0] == "a") return true;
+  if (f[0] != "c") return false;
+  auto colon = f[1].find(':');
+  if (colon == std::string::npos) return false;
+  auto num_ok = [](std::string_view v, int want) { return v == "*" || parse_int(v) == want; };
+  return num_ok(std::string_view(f[1]).substr(0, colon), major) && num_ok(std::string_view(f[1]).substr(colon + 1), minor);
+}
+
+}  // namespace
+
+std::vector<const DeviceNode*> cgroup_denied_nodes(const Snapshot& s) {
+  std::vector<const DeviceNode*> out;
+  auto& cg = s.kernel.device_cgroup;
+  if (cg.version != "v1" || cg.rules.empty()) return out;
+  for (auto& n : s.kernel.device_nodes) {
+    if (n.kind != "char-device" || n.major < 0 || (!n.major_name.empty() && !n.major_name.starts_with("nvidia"))) continue;
+    if (n.path == "/dev/nvidia-uvm-tools" || n.path.starts_with("/dev/nvidia-caps/")) continue;
+    bool r = false, w = false;
+    for (auto& rule : cg.rules)
+      if (rule_matches(rule, n.major, n.minor)) {
+        auto access = split(rule, ' ', false);
+        std::string bits = access.size() > 2 ? access[2] : "";
+        r |= contains(bits, "r");
+        w |= contains(bits, "w");
+      }
+    if (!r || !w) out.push_back(&n);
+  }
+  return out;
+}
+
+std::vector<const DeviceNode*> inaccessible_nodes(const Snapshot& s) {
+  std::vector<const DeviceNode*> out;
+  for (auto& n : s.kernel.device_nodes)
+    if ((n.kind == "char-device" || n.kind == "file") && !n.accessible && n.path != "/dev/nvidia-uvm-tools" &&
+        !n.path.starts_with("/dev/nvidia-caps/"))
+      out.push_back(&n);
+  return out;
+}
+
+bool device_access_broken(const Snapshot& s, const Knowledge& k) {
+  for (auto& n : s.kernel.device_nodes)
+    if (!device_node_problem(s, k, n).empty()) return true;
+  return !cgroup_denied_nodes(s).empty() || !inaccessible_nodes(s).empty();
+}
+
+// "34 CUDA_ERROR_STUB_LIBRARY": the name from the library, else from the knowledge
+// (a stub libcuda has no cuGetErrorName worth calling).
+std::string cuda_result(const Snapshot& s, const Knowledge& k) {
+  std::string r = std::to_string(s.cuda.init_result);
+  if (!s.cuda.init_error_name.empty()) return r + " " + s.cuda.init_error_name;
+  if (s.cuda.init_result > 0)
+    if (auto* fact = k.cuda_error(s.cuda.init_result)) r += " " + fact->name;
+  return r;
+}
+
 bool cuda_works(const Snapshot& s) { return s.cuda.status == ProbeStatus::Ok && !s.cuda.devices.empty(); }
 
 std::vector<std::string> ld_library_path(const Snapshot& s) {

@@ -14,6 +14,27 @@ bool in_container(const Snapshot& s);
 bool gpu_expected(const Snapshot& s);
 const DeviceNode* device_node(const Snapshot& s, const std::string& path);
 bool cuda_works(const Snapshot& s);  // cuInit succeeded with at least one device
+// cuInit's result as "34 CUDA_ERROR_STUB_LIBRARY": the name from the library, else from the knowledge.
+std::string cuda_result(const Snapshot& s, const Knowledge& k);
+// The device nodes (device_checks.cpp reports them): a node absent, /dev/nvidiactl or every /dev/nvidiaN
+// absent while the module is loaded, /dev/nvidia-uvm absent.
+bool node_missing(const Snapshot& s, const std::string& path);
+bool nodes_missing(const Snapshot& s);
+bool uvm_missing(const Snapshot& s);
+// A present node that is not the device it must be (devices.toml, /proc/devices): "is 1:3 (mem, the same
+// device as /dev/null), not 195:0"; "" when it is right or its numbers are unknown (a fixture's empty stand-in).
+std::string device_node_problem(const Snapshot& s, const Knowledge& k, const DeviceNode& n);
+// The numbers a node must carry, "195:0" ("<nvidia-uvm major>:0" when /proc/devices did not say); -1 unknown.
+int expected_major(const Snapshot& s, const DeviceNodeFact& f);
+std::string expected_numbers(const Snapshot& s, const DeviceNodeFact& f);
+// The nodes CUDA opens (nvidiactl, nvidia-uvm, nvidiaN) that a readable cgroup-v1 devices.list does not allow
+// for reading and writing; empty when allowed or unknown (cgroup v2, unreadable).
+std::vector<const DeviceNode*> cgroup_denied_nodes(const Snapshot& s);
+// Present nodes CUDA needs that the probing user cannot open for reading and writing (not nvidia-uvm-tools nor
+// the MIG capability nodes, which are root's by design).
+std::vector<const DeviceNode*> inaccessible_nodes(const Snapshot& s);
+// One of the above explains a failing cuInit/NVML: a wrong node, one the user cannot open, or a cgroup that denies one.
+bool device_access_broken(const Snapshot& s, const Knowledge& k);
 // The entries of LD_LIBRARY_PATH, in order (empty entries dropped).
 std::vector<std::string> ld_library_path(const Snapshot& s);
 // A colon-separated variable (PYTHONPATH, LD_LIBRARY_PATH) without the given entries, as an export line (or

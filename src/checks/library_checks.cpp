@@ -8,6 +8,7 @@
 #include "checks/check.hpp"
 #include "checks/facts.hpp"
 #include "model/gpu_target.hpp"
+#include "model/reports.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
 
@@ -381,25 +382,19 @@ std::vector<ComputeCapability> gpu_ccs(const Snapshot& s) {
   return {out.begin(), out.end()};
 }
 
-// Does the code a fatbin entry names (sm_90a, compute_80) run on this GPU? (model/gpu_target.hpp's rules)
-bool runs_on(const std::string& target, ComputeCapability cc) {
-  auto t = GpuTarget::parse(target);
-  return t && t->covers(cc);
-}
-
+// What each GPU can run of each file's code: model/reports.hpp's judge_fatbins, the verdict of `ldd --fatbin` too.
 void kernels(const CheckInput& in, Emitter& e, bool jit_only) {
   auto& s = in.snap;
-  auto ccs = gpu_ccs(s);
-  for (auto& c : s.libraries.consumers)
-    for (auto& cc : ccs) {
+  std::vector<LddGpu> gpus;
+  for (auto& cc : gpu_ccs(s)) gpus.push_back({cc.str(), cc});
+  for (auto& c : s.libraries.consumers) {
+    auto verdicts = judge_fatbins(c.kernels, gpus);
+    for (std::size_t g = 0; g < gpus.size(); ++g) {
+      auto& cc = gpus[g].cc;
       std::vector<const FatbinInfo*> none, jit;
-      for (auto& k : c.kernels) {
-        if (!k.error.empty() || (k.sass.empty() && k.ptx.empty())) continue;
-        bool sass = std::any_of(k.sass.begin(), k.sass.end(), [&](auto& t) { return runs_on(t, cc); });
-        bool ptx = std::any_of(k.ptx.begin(), k.ptx.end(), [&](auto& t) { return runs_on(t, cc); });
-        if (!sass && !ptx) none.push_back(&k);
-        else if (!sass) jit.push_back(&k);
-      }
+      for (auto& v : verdicts)
+        if (v.gpu == g && v.coverage != TargetCoverage::Sass)
+          (v.coverage == TargetCoverage::None ? none : jit).push_back(&c.kernels[v.file]);
       auto& list = jit_only ? jit : none;
       if (list.empty()) continue;
       std::string sm = cc.sm();
@@ -424,6 +419,7 @@ void kernels(const CheckInput& in, Emitter& e, bool jit_only) {
                 (first.empty() ? std::string(".") : " (CUDA " + first + " or newer; e.g. the cu128 or cu130 wheels).");
       }
     }
+  }
 }
 
 void no_kernel(const CheckInput& in, Emitter& e) { kernels(in, e, false); }

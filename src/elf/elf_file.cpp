@@ -164,6 +164,15 @@ Result<ElfInfo> read_elf(const MappedFile& file) {
         info.fatbin_offset = sh.sh_offset;
         info.fatbin_size = sh.sh_size;
       }
+      bool in_file = sh.sh_type != SHT_NOBITS && sh.sh_offset <= file.size() && file.size() - sh.sh_offset >= sh.sh_size;
+      if (name && in_file && (std::strcmp(name, ".nvFatBinSegment") == 0 || std::strcmp(name, "__nv_relfatbin") == 0)) {
+        std::uint32_t magic = 0;
+        if (sh.sh_size >= 4) std::memcpy(&magic, file.data() + sh.sh_offset, 4);
+        if (magic == 0x466243B1u || std::strcmp(name, "__nv_relfatbin") == 0) info.fatbin_wrappers = true;
+      }
+      if (name && in_file && sh.sh_size >= 16 && (sh.sh_flags & SHF_ALLOC) && !(sh.sh_flags & SHF_EXECINSTR) &&
+          std::strcmp(name, ".nv_fatbin") != 0)
+        info.data_sections.push_back({name, sh.sh_offset, sh.sh_size});
       if (sh.sh_type == SHT_DYNAMIC && !found_dynamic) {
         found_dynamic = true;
         Elf_Data* data = elf_getdata(scn, nullptr);

@@ -28,6 +28,17 @@ struct ElfInfo {
   bool has_rpath = false, has_runpath = false;
   bool nodeflib = false;    // DF_1_NODEFLIB: skip ld.so.cache and default directories
   std::uint64_t fatbin_offset = 0, fatbin_size = 0;  // .nv_fatbin in the file (size 0: none)
+  // The CUDA runtime's fatbin wrappers (magic 0x466243B1) in .nvFatBinSegment, or an __nv_relfatbin section:
+  // the file registers GPU code, which may lie outside .nv_fatbin (libcufft: .ldata).
+  bool fatbin_wrappers = false;
+  struct Section {
+    std::string name;
+    std::uint64_t offset = 0, size = 0;
+  };
+  // Allocated sections with file contents that hold no code (.rodata, .data, .ldata, .lrodata, ...), other than
+  // .nv_fatbin, within the file: where else fatbin containers can lie (fatbin.hpp: scan_fatbins).
+  std::vector<Section> data_sections;
+  bool may_have_fatbin() const { return fatbin_size > 0 || fatbin_wrappers; }
   std::uint64_t file_size = 0;
   // The headers glibc checks before mapping (ELF header, program headers) are whole, but the section headers
   // or a loadable segment lie past the end of the file: the loader maps it and the process dies with SIGBUS

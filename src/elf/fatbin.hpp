@@ -1,6 +1,6 @@
 #pragma once
 // The GPU code a library carries: the entries of the fatbin containers in its
-// .nv_fatbin section. NVIDIA documents no format and ships no library for it;
+// .nv_fatbin section and in its other data sections (scan_fatbins). NVIDIA documents no format and ships no library for it;
 // the layout below was read off files nvcc 13.0 produced and is checked
 // against cuobjdump --list-elf/--list-ptx (tests/gpu/verify-libraries.sh).
 //
@@ -34,6 +34,13 @@ struct FatbinSummary {
 // Parses the bytes of a .nv_fatbin section. Bounds-checked: a truncated or
 // corrupt section gives an error naming the offset.
 Result<FatbinSummary> parse_fatbin(std::string_view section);
+
+// Finds containers by their magic in the bytes of any other section (large libraries such as libcufft keep
+// most of their GPU code in .ldata, reached through the .nvFatBinSegment wrappers, and only a little in
+// .nv_fatbin) and adds their entries to `out`. A candidate counts only when it is whole: version 1, a 16-byte
+// header, its payload and every entry inside the bytes, at least one PTX or SASS entry; anything else is
+// skipped, never an error. Returns the number of containers found.
+std::size_t scan_fatbins(std::string_view section, FatbinSummary& out);
 
 // Order of target names as GpuTarget orders them ("sm_75" < "sm_90" < "sm_90a" < "sm_100"), then by name.
 bool target_less(const std::string& a, const std::string& b);

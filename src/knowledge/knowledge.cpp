@@ -43,6 +43,44 @@ std::vector<std::string> Knowledge::nix_wrapper_usages() const {
   return out;
 }
 
+std::optional<DeviceNodeFact> Knowledge::device_node_fact(const std::string& path) const {
+  auto* t = file("devices");
+  auto* rows = t ? (*t)["node"].as_array() : nullptr;
+  if (!rows) return std::nullopt;
+  for (auto& r : *rows) {
+    auto* tb = r.as_table();
+    if (!tb) continue;
+    std::string p = (*tb)["path"].value_or<std::string>("");
+    int minor = int((*tb)["minor"].value_or<std::int64_t>(-1));
+    if (p.ends_with("<N>")) {
+      auto stem = p.substr(0, p.size() - 3);
+      auto n = path.substr(std::min(stem.size(), path.size()));
+      if (!path.starts_with(stem) || n.empty() || n.size() > 6 || n.find_first_not_of("0123456789") != std::string::npos)
+        continue;
+      minor = std::stoi(n);
+    } else if ((*tb)["prefix"].value_or(false) ? !(path.starts_with(p) && path.size() > p.size()) : path != p) {
+      continue;
+    }
+    DeviceNodeFact f;
+    f.what = (*tb)["what"].value_or<std::string>("");
+    if (auto at = f.what.find("<N>"); at != std::string::npos && minor >= 0) f.what.replace(at, 3, std::to_string(minor));
+    f.major = int((*tb)["major"].value_or<std::int64_t>(0));
+    if (auto* names = (*tb)["major_names"].as_array())
+      for (auto& n : *names)
+        if (auto v = n.value<std::string>()) f.major_names.push_back(*v);
+    f.minor = minor;
+    f.source = (*tb)["source"].value_or<std::string>("");
+    return f;
+  }
+  return std::nullopt;
+}
+
+std::string Knowledge::device_file_default_mode() const {
+  if (auto* t = file("devices"))
+    if (auto v = (*t)["files"]["default_mode"].value<std::string>()) return *v;
+  return "0666";
+}
+
 const toml::table* Knowledge::file(const std::string& name) const {
   std::lock_guard lock(mu_);
   if (auto it = files_.find(name); it != files_.end()) return it->second.get();
@@ -549,6 +587,7 @@ void Knowledge::preload_for_checks() const {
   ensure_libraries();
   ensure_frameworks();
   variables();
+  file("devices");
 }
 
 }  // namespace gpuenv

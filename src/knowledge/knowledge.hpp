@@ -53,6 +53,15 @@ struct GpuArch {
   std::string first_cuda, last_cuda;
 };
 
+// A device file of the NVIDIA driver (devices.toml): the numbers it must carry.
+struct DeviceNodeFact {
+  std::string what;                      // "GPU N", "the driver's control device"
+  int major = 0;                         // the fixed major, 0 when the kernel assigns it (known from /proc/devices)
+  std::vector<std::string> major_names;  // the names the major has in /proc/devices
+  int minor = -1;                        // -1: any minor
+  std::string source;
+};
+
 struct GpuModel {
   std::string device_id;  // 0x2330
   std::string name;       // H100 SXM5 80GB
@@ -261,6 +270,11 @@ class Knowledge {
   // ("{cmd}" stands for the program).
   std::string nix_driver_lib_dir() const;
   std::vector<std::string> nix_wrapper_usages() const;
+
+  // Device files (devices.toml): the numbers `path` must carry (for /dev/nvidiaN the minor is N), nullopt for a
+  // path the table does not name; the mode the driver creates them with ("0666").
+  std::optional<DeviceNodeFact> device_node_fact(const std::string& path) const;
+  std::string device_file_default_mode() const;
 
   // Raw access to a parsed file (name without ".toml"); nullptr when absent. Files are parsed on
   // first use, so a run pays only for the facts it reads. Throws std::runtime_error on a malformed file.

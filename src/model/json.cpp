@@ -14,6 +14,7 @@ void from_json(const Json& j, Severity& s) {
 GPUENV_JSON_DEFINE(HostInfo)
 GPUENV_JSON_DEFINE(PciDevice)
 GPUENV_JSON_DEFINE(DeviceNode)
+GPUENV_JSON_DEFINE(DeviceCgroup)
 GPUENV_JSON_DEFINE(KernelDriver)
 GPUENV_JSON_DEFINE(CudaDevice)
 

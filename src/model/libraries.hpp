@@ -47,12 +47,13 @@ struct Resolution {
   std::string damage;        // the file it resolves to is cut short past its headers (ElfInfo::damage): it maps, then SIGBUS
 };
 
-// GPU code in one file's .nv_fatbin section.
+// GPU code in one file: the fatbin containers of its .nv_fatbin section and of its other data sections.
 struct FatbinInfo {
   std::string path;
   std::vector<std::string> sass;  // sm_75, sm_80, sm_90, sm_90a
   std::vector<std::string> ptx;   // compute_90
   std::string error;              // unreadable fatbin
+  std::vector<std::string> sections;  // the sections holding containers: .nv_fatbin, .ldata
 };
 
 struct Consumer {

@@ -6,6 +6,7 @@
 
 #include "model/activation.hpp"
 #include "model/finding.hpp"
+#include "model/gpu_target.hpp"
 #include "model/libraries.hpp"
 #include "model/snapshot.hpp"
 
@@ -92,13 +93,37 @@ struct WhichBuildReport {
 };
 
 // gpuenv ldd: per file, the loads its dependency tree needs (a Consumer of kind "file").
+// A GPU that `ldd --fatbin` judges the GPU code for: one the driver reports, or one asked for with --cc.
+struct LddGpu {
+  std::string label;     // "GPU 0 (NVIDIA H200)", "--cc 8.0"
+  ComputeCapability cc;
+};
+
+// Can a GPU run a file's code: SASS for it, only PTX that the driver JIT-compiles, or nothing.
+struct FatbinVerdict {
+  std::string path;
+  std::size_t file = 0;           // index into the kernels judged
+  std::size_t gpu = 0;            // index into LddReport::gpus
+  TargetCoverage coverage = TargetCoverage::None;
+  std::vector<std::string> runs;  // the targets that cover it (sm_90, or compute_80 when only PTX)
+};
+
+// The verdicts for every file with GPU code in `kernels` and every GPU, in that order (files without code, or
+// with an unreadable fatbin, are left out). model/gpu_target.hpp's covers() rules.
+std::vector<FatbinVerdict> judge_fatbins(const std::vector<FatbinInfo>& kernels, const std::vector<LddGpu>& gpus);
+
 struct LddReport {
   struct Entry {
     std::string file;  // absolute
     Consumer consumer;
+    std::vector<FatbinVerdict> verdicts;  // --fatbin with GPUs to judge for
   };
   std::vector<Entry> files;
   bool all = false;  // -a: also libraries already loaded higher up and system libraries
+  bool fatbin = false;            // --fatbin
+  std::vector<LddGpu> gpus;       // the GPUs the verdicts are for (empty: none known, no verdict)
+  std::string no_gpu_reason;      // why `gpus` is empty
+  bool any_unrunnable() const;    // a GPU can run none of some file's code
 };
 
 // gpuenv env: the changes activation makes, as statements for `shell` (bash, zsh, sh, fish) or JSON.

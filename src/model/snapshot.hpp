@@ -60,6 +60,17 @@ struct DeviceNode {
   std::uint32_t uid = 0, gid = 0;
   std::string group;         // name of gid on this machine, "" if unknown
   bool accessible = false;   // the probing user can open it read/write
+  int major = -1, minor = -1;  // device numbers of a char/block device, -1 otherwise (fixtures: see Fs::stat_node)
+  std::string major_name;    // the name of `major` in /proc/devices ("nvidia-frontend", "mem"), "" if unlisted
+  std::string same_as;       // another /dev node with these numbers ("/dev/null"), when the major is not NVIDIA's
+  bool mount_point = false;  // something is mounted on this path (/proc/self/mountinfo): a bind mount
+};
+
+// The device cgroup of the probing process: which device numbers it may open.
+struct DeviceCgroup {
+  std::string version;             // "v1" (devices controller), "v2" (an eBPF program: not readable), "" unknown
+  std::string file;                // the v1 devices.list read, "" when none was readable
+  std::vector<std::string> rules;  // its lines: "c 195:* rwm", "a *:* rwm" (allow-all)
 };
 
 struct KernelDriver {
@@ -72,6 +83,8 @@ struct KernelDriver {
   bool uvm_loaded = false;         // /sys/module/nvidia_uvm
   std::vector<std::string> proc_gpus;  // bus ids under /proc/driver/nvidia/gpus
   std::vector<DeviceNode> device_nodes;
+  std::map<std::string, int> char_majors;  // /proc/devices, character devices named nvidia*: {"nvidia-uvm": 510}
+  DeviceCgroup device_cgroup;
 };
 
 struct CudaDevice {

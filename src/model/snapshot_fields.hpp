@@ -52,6 +52,17 @@ template <class F> void fields(F&& f, DeviceNode& v) {
   f("gid", v.gid);
   f("group", v.group);
   f("accessible", v.accessible);
+  f("major", v.major);
+  f("minor", v.minor);
+  f("major_name", v.major_name);
+  f("same_as", v.same_as);
+  f("mount_point", v.mount_point);
+}
+
+template <class F> void fields(F&& f, DeviceCgroup& v) {
+  f("version", v.version);
+  f("file", v.file);
+  f("rules", v.rules);
 }
 
 template <class F> void fields(F&& f, KernelDriver& v) {
@@ -64,6 +75,8 @@ template <class F> void fields(F&& f, KernelDriver& v) {
   f("uvm_loaded", v.uvm_loaded);
   f("proc_gpus", v.proc_gpus);
   f("device_nodes", v.device_nodes);
+  f("char_majors", v.char_majors);
+  f("device_cgroup", v.device_cgroup);
 }
 
 template <class F> void fields(F&& f, CudaDevice& v) {
@@ -170,6 +183,7 @@ template <class F> void fields(F&& f, FatbinInfo& v) {
   f("sass", v.sass);
   f("ptx", v.ptx);
   f("error", v.error);
+  f("sections", v.sections);
 }
 
 template <class F> void fields(F&& f, Consumer& v) {

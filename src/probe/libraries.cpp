@@ -96,15 +96,25 @@ FatbinInfo read_fatbin(const Fs& fs, const std::string& path) {
     out.error = info.error();
     return out;
   }
-  if (info->fatbin_size == 0) return out;
-  std::string_view sec(reinterpret_cast<const char*>((*m)->data()) + info->fatbin_offset, info->fatbin_size);
-  auto fb = elf::parse_fatbin(sec);
-  if (!fb) {
-    out.error = fb.error();
-    return out;
+  if (!info->may_have_fatbin()) return out;
+  auto bytes = [&](std::uint64_t off, std::uint64_t size) {
+    return std::string_view(reinterpret_cast<const char*>((*m)->data()) + off, size);
+  };
+  elf::FatbinSummary fb;
+  if (info->fatbin_size > 0) {
+    auto seq = elf::parse_fatbin(bytes(info->fatbin_offset, info->fatbin_size));
+    if (!seq) {
+      out.error = seq.error();
+      return out;
+    }
+    fb = *seq;
+    if (fb.containers > 0) out.sections.push_back(".nv_fatbin");
   }
-  out.sass = fb->sass;
-  out.ptx = fb->ptx;
+  // Read within the file's bounds only (read_elf keeps the sections that lie inside it).
+  for (auto& sec : info->data_sections)
+    if (elf::scan_fatbins(bytes(sec.offset, sec.size), fb) > 0) out.sections.push_back(sec.name);
+  out.sass = fb.sass;
+  out.ptx = fb.ptx;
   return out;
 }
 
@@ -411,7 +421,7 @@ Consumer resolve_framework(const ProbeContext& ctx, const elf::Resolver& r, cons
   std::set<std::string> scanned;
   for (auto& o : p.objects()) {
     if (!o.path.starts_with(fw.site + "/") || contains(o.path, "/site-packages/nvidia/")) continue;
-    if (!scanned.insert(o.realpath).second || o.info.fatbin_size == 0) continue;
+    if (!scanned.insert(o.realpath).second || !o.info.may_have_fatbin()) continue;
     c.kernels.push_back(read_fatbin(fs, o.path));
   }
   return c;
@@ -433,7 +443,12 @@ Consumer resolve_file(const ProbeContext& ctx, const elf::Resolver& r, const Sna
   if (fatbin) {
     std::set<std::string> scanned;
     for (auto& o : p.objects())
-      if (o.info.fatbin_size > 0 && scanned.insert(o.realpath).second) c.kernels.push_back(read_fatbin(ctx.fs, o.path));
+      // The file asked about is searched whatever its sections; the libraries it loads when they carry fatbins
+      // or the runtime's wrappers of them.
+      if ((o.info.may_have_fatbin() || o.path == path) && scanned.insert(o.realpath).second) {
+        auto code = read_fatbin(ctx.fs, o.path);
+        if (o.info.may_have_fatbin() || !code.sections.empty()) c.kernels.push_back(std::move(code));
+      }
   }
   return c;
 }

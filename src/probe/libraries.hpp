@@ -22,7 +22,8 @@ Consumer resolve_file(const ProbeContext& ctx, const elf::Resolver& r, const Sna
 // Site-packages directories to search for wheels: from the Python probe, or the fallback.
 std::vector<std::string> site_package_dirs(const ProbeContext& ctx, const Snapshot& s);
 
-// Reads the GPU code of one file (empty lists when it has no .nv_fatbin section).
+// Reads the GPU code of one file: its .nv_fatbin section, then the containers found by their magic in its other
+// data sections (elf::scan_fatbins); empty lists when it has none.
 FatbinInfo read_fatbin(const Fs& fs, const std::string& path);
 
 }  // namespace gpuenv

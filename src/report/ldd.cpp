@@ -1,6 +1,7 @@
 // Views of gpuenv ldd: a tree like libtree's (children of a file are the loads it requested), or JSON.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -14,7 +15,27 @@ namespace gpuenv {
 
 namespace {
 
-std::string ldd_tree(const LddReport::Entry& e, bool all, const RenderOptions& o) {
+// One line per GPU under a file's GPU code: what runs there, or that nothing does.
+std::string verdict_lines(const LddReport& r, const LddReport::Entry& e, const std::string& path, const Style& sty) {
+  std::string out;
+  for (auto& v : e.verdicts) {
+    if (v.path != path) continue;
+    auto& g = r.gpus[v.gpu];
+    auto head = fmt::format("  {} ({}): ", g.label, g.cc.sm());
+    if (v.coverage == TargetCoverage::Sass)
+      out += head + "runs SASS " + join(v.runs, " ") + "\n";
+    else if (v.coverage == TargetCoverage::Ptx)
+      out += head + sty.yellow("PTX only") + " (" + join(v.runs, " ") + "): the driver JIT-compiles it at the first launch\n";
+    else
+      out += head + sty.red("cannot run this code") + ": no SASS for " + g.cc.str() + " (sm_" + std::to_string(g.cc.major) +
+             "x up to " + g.cc.sm() + ") and no PTX it can JIT-compile (compute_" + std::to_string(g.cc.major) +
+             std::to_string(g.cc.minor) + " or older); kernels fail with \"no kernel image is available for execution on "
+             "the device\"\n";
+  }
+  return out;
+}
+
+std::string ldd_tree(const LddReport& r, const LddReport::Entry& e, bool all, const RenderOptions& o) {
   const Style& sty = o.style;
   const Consumer& c = e.consumer;
   std::string out;
@@ -49,9 +70,16 @@ std::string ldd_tree(const LddReport::Entry& e, bool all, const RenderOptions& o
   };
   out += sty.bold(e.file) + "\n";
   walk(e.file, "");
-  for (auto& k : c.kernels)
-    out += fmt::format("GPU code in {}: SASS {}; PTX {}{}\n", k.path, k.sass.empty() ? "none" : join(k.sass, " "),
-                       k.ptx.empty() ? "none" : join(k.ptx, " "), k.error.empty() ? "" : " (" + k.error + ")");
+  for (auto& k : c.kernels) {
+    // The sections are named when some code lies outside .nv_fatbin (libcufft: .ldata).
+    bool elsewhere = std::any_of(k.sections.begin(), k.sections.end(), [](auto& n) { return n != ".nv_fatbin"; });
+    out += fmt::format("GPU code in {}{}: SASS {}; PTX {}{}\n", k.path, elsewhere ? " (" + join(k.sections, ", ") + ")" : "",
+                       k.sass.empty() ? "none" : join(k.sass, " "), k.ptx.empty() ? "none" : join(k.ptx, " "),
+                       k.error.empty() ? "" : " (" + k.error + ")");
+    out += verdict_lines(r, e, k.path, sty);
+  }
+  if (r.fatbin && r.gpus.empty() && !c.kernels.empty())
+    out += "No verdict for GPUs: " + r.no_gpu_reason + " (--cc X.Y judges for a compute capability)\n";
   return out;
 }
 
@@ -65,7 +93,7 @@ std::string render(const LddReport& r, Format f, const RenderOptions& o) {
   }
   if (f != Format::Text) throw std::logic_error(std::string("ldd has no ") + format_name(f) + " renderer");
   std::string out;
-  for (auto& e : r.files) out += ldd_tree(e, r.all, o);
+  for (auto& e : r.files) out += ldd_tree(r, e, r.all, o);
   return out;
 }
 

@@ -158,6 +158,25 @@ FileStat Fs::stat(std::string_view path) const {
   return lstat(*rp);
 }
 
+FileStat Fs::stat_node(std::string_view path) const {
+  FileStat st = stat(path);
+  if (is_live() || st.kind != FileKind::Regular || st.size == 0 || st.size > 32) return st;
+  auto text = read_opt(path, 32);
+  if (!text) return st;
+  auto t = trim(*text);
+  unsigned ma = 0, mi = 0;
+  char type = 0, colon = 0, rest = 0;
+  // "c 195:0": a type letter, the major, a colon, the minor, nothing after.
+  if (std::sscanf(std::string(t).c_str(), "%c %u%c%u %c", &type, &ma, &colon, &mi, &rest) != 4 || colon != ':' ||
+      (type != 'c' && type != 'b') || ma > 4095 || mi > 1048575)
+    return st;
+  st.kind = type == 'c' ? FileKind::CharDevice : FileKind::BlockDevice;
+  st.dev_major = ma;
+  st.dev_minor = mi;
+  st.size = 0;
+  return st;
+}
+
 std::optional<std::string> Fs::realpath(std::string_view path) const {
   if (root_ == "/" && path.starts_with('/')) {
     // The kernel resolves the whole path in one walk: open it without reading (O_PATH) and ask

@@ -50,6 +50,10 @@ class Fs {
   std::optional<std::string> readlink(std::string_view path) const;
   FileStat stat(std::string_view path) const;   // follows symlinks (within the root)
   FileStat lstat(std::string_view path) const;  // does not follow
+  // stat() for a device file. A fixture tree cannot hold device nodes, so under a root other than "/" a small
+  // regular file whose text is "c MAJOR:MINOR" ("b" for a block device) stands for that device; any other
+  // regular file (the empty stand-ins) stays a regular file, its numbers unknown. On "/" this is stat().
+  FileStat stat_node(std::string_view path) const;
   bool exists(std::string_view path) const { return stat(path).kind != FileKind::Missing; }
   bool is_dir(std::string_view path) const { return stat(path).kind == FileKind::Directory; }
   // Resolves symlinks component by component, keeping absolute link targets

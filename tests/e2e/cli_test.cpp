@@ -235,3 +235,45 @@ TEST(Ldd, PreloadedLibraryIsNamedWithItsPreload) {
   r = gpuenv::test::run_program({GPUENV_BINARY, "ldd", GPUENV_BINARY}, env);
   EXPECT_EQ(r.out.find("LD_PRELOAD"), std::string::npos) << r.out;
 }
+
+// Device nodes of mode 0600 root:root (chmod 600) and a user who is not root: the fix restores the driver's mode.
+TEST(Cli, DeviceNodeChmod600) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";
+  if (!have("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv from util-linux is needed";
+  auto dir = gpuenv::test::temp_dir("gpuenv-perm");
+  chmod(dir.c_str(), 0755);
+  fs::copy(root("h100-ubuntu-healthy"), dir + "/root", fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  for (auto* n : {"nvidiactl", "nvidia-uvm", "nvidia-uvm-tools"}) chmod((dir + "/root/dev/" + n).c_str(), 0666);
+  auto p = dir + "/root/dev/nvidia0";
+  ASSERT_EQ(chown(p.c_str(), 0, 0), 0);
+  chmod(p.c_str(), 0600);
+  auto r = run_program({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", GPUENV_BINARY, "doctor",
+                        "--json", "--root", dir + "/root"},
+                       fake_env());
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out << r.err;
+  ASSERT_EQ(j["findings"].size(), 1u) << j["findings"].dump(2);
+  EXPECT_EQ(j["findings"][0]["id"], "driver.device-nodes-inaccessible");
+  EXPECT_EQ(j["findings"][0]["fix"].get<std::string>().rfind("sudo chmod 0666 /dev/nvidia0", 0), 0u);
+  fs::remove_all(dir);
+}
+
+// ldd --fatbin: the GPU code of a library that keeps it in .ldata (tests/fake/fatbin_ldata.c), judged for a
+// compute capability: exit 1 when that GPU can run none of it.
+TEST(Cli, LddFatbinVerdict) {
+  std::string lib = GPUENV_FAKE_FATBIN_LDATA;
+  auto r = run_program({GPUENV_BINARY, "ldd", "--fatbin", "--cc", "12.0", lib}, fake_env());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(.ldata): SASS sm_100f sm_120a; PTX compute_90a compute_100f"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--cc 12.0 (sm_120): runs SASS sm_120a"), std::string::npos) << r.out;
+  r = run_program({GPUENV_BINARY, "ldd", "--fatbin", "--cc", "9.0,8.0", lib}, fake_env());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("--cc 9.0 (sm_90): PTX only (compute_90a)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--cc 8.0 (sm_80): cannot run this code: no SASS for 8.0 (sm_8x up to sm_80) and no PTX it can JIT-compile (compute_80 or older)"), std::string::npos) << r.out;
+  r = run_program({GPUENV_BINARY, "ldd", "--fatbin", "--cc", "nine", lib}, fake_env());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  // The GPUs of the machine: the fake driver's (compute capability 9.0 unless told otherwise).
+  r = run_program({GPUENV_BINARY, "ldd", "--fatbin", lib}, fake_env());
+  EXPECT_NE(r.out.find("(sm_90): PTX only (compute_90a)"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 0);
+}

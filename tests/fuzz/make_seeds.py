@@ -80,13 +80,18 @@ def main():
         for cache in glob.glob(os.path.join(root, "etc/ld.so.cache")):
             put("ldcache", name, open(cache, "rb").read())
     put("ldcache", "h100", open(os.path.join(REPO, "tests/data/h100-ld.so.cache"), "rb").read())
-    put("fatbin", "k2", open(os.path.join(REPO, "tests/data/k2.nv_fatbin"), "rb").read())
+    k2 = open(os.path.join(REPO, "tests/data/k2.nv_fatbin"), "rb").read()
+    put("fatbin", "k2", k2)
+    # A data section as scan_fatbins searches it: bytes before, a stray magic, a cut-off container, the real ones.
+    magic = bytes.fromhex("50ed55ba")
+    put("fatbin", "k2-in-data", b"\x11" * 13 + magic + b"\x01\x00\x10\x00" + b"\xff" * 8 + k2[:40] + b"\x00" * 3 + k2 + magic)
 
     # ELF files: small shared objects and executables of this machine and the test doubles.
     with tempfile.TemporaryDirectory() as tmp:
         for src in glob.glob(os.path.join(REPO, "tests/fake/*.c")):
             out = os.path.join(tmp, os.path.basename(src) + ".so")
-            if subprocess.call(["cc", "-shared", "-fPIC", "-s", "-O1", "-Wl,-rpath,$ORIGIN/../lib", src, "-o", out],
+            k2_define = '-DGPUENV_K2_FATBIN="' + os.path.join(REPO, "tests/data/k2.nv_fatbin") + '"'
+            if subprocess.call(["cc", "-shared", "-fPIC", "-s", "-O1", k2_define, "-Wl,-rpath,$ORIGIN/../lib", src, "-o", out],
                                stderr=subprocess.DEVNULL) == 0:
                 put("elf_reader", os.path.basename(out), open(out, "rb").read())
     for lib in ["/usr/lib/x86_64-linux-gnu/libdl.so.2", "/usr/lib/x86_64-linux-gnu/libpthread.so.0"]:

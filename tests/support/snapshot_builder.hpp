@@ -65,9 +65,22 @@ class SnapshotBuilder {
     return *this;
   }
   // /dev/nvidiactl, /dev/nvidia-uvm, /dev/nvidia-uvm-tools and /dev/nvidia0, character devices the user can open.
+  // The device nodes with the numbers the driver gives them, the majors /proc/devices lists.
   SnapshotBuilder& device_nodes() {
-    for (auto* p : {"/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools", "/dev/nvidia0"})
-      s_.kernel.device_nodes.push_back({p, "char-device", 0666, 0, 0, "", true});
+    struct Node {
+      const char* path;
+      int major, minor;
+      const char* major_name;
+    };
+    for (auto& n : {Node{"/dev/nvidiactl", 195, 255, "nvidia-frontend"}, Node{"/dev/nvidia-uvm", 510, 0, "nvidia-uvm"},
+                    Node{"/dev/nvidia-uvm-tools", 510, 1, "nvidia-uvm"}, Node{"/dev/nvidia0", 195, 0, "nvidia-frontend"}}) {
+      DeviceNode d{n.path, "char-device", 0666, 0, 0, "", true};
+      d.major = n.major;
+      d.minor = n.minor;
+      d.major_name = n.major_name;
+      s_.kernel.device_nodes.push_back(d);
+    }
+    s_.kernel.char_majors = {{"nvidia-frontend", 195}, {"nvidia-uvm", 510}};
     return *this;
   }
   // A GPU on the PCI bus, bound to nvidia, as libcuda and NVML list it (both numbering it next).

@@ -96,6 +96,35 @@ TEST(Run, CommandNotFoundAndBadSpec) {
   EXPECT_NE(r.err.find(p.dir + "/.venv/bin/python does not exist"), std::string::npos) << r.err;
 }
 
+// Issue 18: with version = "3.12" and pyenv's global 3.11.7, python3.12 on PATH is pyenv's shim of a version
+// not selected. gpuenv resolves shims the way pyenv would (tests/fixtures/version-managers) and refuses with exit 2
+// before anything starts (the stand-in shims and Pythons write to a marker file when run); once the project selects
+// 3.12, the real 3.12.1 runs, not the shim.
+TEST(Run, AVersionManagerShimIsResolvedOrRefused) {
+  Project p;
+  auto home = p.dir + "/home/u";
+  fs::create_directories(p.dir + "/home");
+  fs::copy(std::string(GPUENV_SOURCE_DIR) + "/tests/fixtures/version-managers/root/home/u", home,
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  auto env = p.env();
+  env["HOME"] = home;
+  env["PYENV_ROOT"] = home + "/.pyenv";
+  env["PATH"] = home + "/.pyenv/shims";
+  env["GPUENV_TEST_MARKER"] = p.dir + "/ran.txt";
+  p.write("gpuenv.toml", "[python]\nversion = \"3.12\"\n");
+  auto r = p.gpuenv({"run", "--", "python", "-V"}, env);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(home + "/.pyenv/shims/python3.12 is pyenv's shim, and pyenv would find no python3.12 "
+                              "(selected: 3.11.7 (" + home + "/.pyenv/version))"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(p.dir + "/ran.txt")) << read_text(p.dir + "/ran.txt");
+  p.write(".python-version", "3.12\n");
+  r = p.gpuenv({"run", "--", "python", "-V"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Python 3.12.1\n");
+  EXPECT_EQ(read_text(p.dir + "/ran.txt"), "python 3.12.1 -V\n");  // the interpreter itself, no shim
+}
+
 std::string python3_11() {
   for (const char* p : {"/usr/bin/python3.11", "/usr/bin/python3"})
     if (fs::exists(p)) return p;

@@ -2,11 +2,8 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <mutex>
 
 #include "cli/cli.hpp"
 #include "env/locate.hpp"
@@ -14,6 +11,7 @@
 #include "model/json.hpp"
 #include "probe/snapshot.hpp"
 #include "util/hash.hpp"
+#include "util/progress.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
@@ -43,6 +41,8 @@ Stack probe_stack(const StackArgs& a) {
   SnapshotOptions o = snapshot_options(a.act.root, std::move(env), d);
   o.spec = st.spec.path.empty() ? nullptr : &st.spec;
   DeclaredInterpreter declared;  // located once, by the Python probe
+  ProgressLine progress;
+  o.on_slow = progress.sayer();
   st.snap = take_snapshot(o, &declared);
   if (st.spec.declares_python()) {
     if (declared.index < 0) throw UsageError(declared.error);
@@ -53,49 +53,17 @@ Stack probe_stack(const StackArgs& a) {
   return st;
 }
 
-namespace {
-// "gpuenv: hashing libraries: 12 done, 1.8 GB" on stderr, once hashing has taken a second, when stderr is a
-// terminal; the line is cleared when hashing ends.
-class HashProgress {
- public:
-  HashProgress() : tty_(::isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
-  ~HashProgress() {
-    if (shown_) std::fputs("\r\033[K", stderr);
-  }
-  void done(std::uint64_t bytes) {
-    files_.fetch_add(1);
-    bytes_.fetch_add(bytes);
-    if (!tty_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::seconds(1)) return;
-    std::lock_guard<std::mutex> g(mu_);
-    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    shown_ = true;
-    std::fprintf(stderr, "\r\033[Kgpuenv: hashing libraries: %zu done, %.1f GB", files_.load(), double(bytes_.load()) / 1e9);
-    std::fflush(stderr);
-  }
-
- private:
-  bool tty_;
-  std::chrono::steady_clock::time_point start_, last_;
-  std::atomic<std::size_t> files_{0};
-  std::atomic<std::uint64_t> bytes_{0};
-  std::mutex mu_;
-  bool shown_ = false;
-};
-}  // namespace
 
 Lock lock_of(const Stack& st, const StackArgs& a) {
   FileHasher hasher;
-  HashProgress progress;
+  ProgressLine progress;  // "gpuenv: hashing libraries: 12 done, 1.8 GB" on a terminal
   if (a.from.empty()) {
     auto root = a.act.root;
     hasher = [root, &progress](const std::string& logical) {
       Fs fs(root);
       auto host = fs.host_path(logical);
       auto r = sha256_file(host);
-      progress.done(fs.stat(logical).size);
+      progress.count(fs.stat(logical).size, "hashing libraries");
       return r ? *r : std::string();
     };
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -156,6 +157,41 @@ TEST(Run, TheChildSeesTheActivatedEnvironment) {
   EXPECT_TRUE(lines[0].starts_with(p.dir + "/.cache/gpuenv/shims/")) << lines[0];  // `python` is the pinned one
   EXPECT_EQ(lines[1], p.dir + "/src");
   EXPECT_EQ(lines[2], "None on 1 1 None");
+}
+
+// Issue 18: ~/.cache not writable. The shim directory of a system interpreter falls back to
+// $TMPDIR/gpuenv-$UID; with no usable directory at all, run says why and exits 2, starting nothing.
+TEST(Run, TheCacheDirectoryFallsBackOrRunSaysWhy) {
+  auto py = python3_11();
+  if (py.empty()) GTEST_SKIP() << "no /usr/bin/python3";
+  Project p;
+  p.write("home/.cache", "a file where ~/.cache should be a directory\n");
+  p.write("gpuenv.toml", "[python]\ninterpreter = \"" + py + "\"\n");
+  auto env = p.env();
+  env.erase("XDG_CACHE_HOME");
+  env["HOME"] = p.dir + "/home";
+  env["TMPDIR"] = p.dir + "/tmp";
+  fs::create_directories(p.dir + "/tmp");
+  auto r = p.gpuenv({"run", "--", "python", "-c", "import sys; print(sys.executable)"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with(p.dir + "/tmp/gpuenv-" + std::to_string(::geteuid()) + "/shims/")) << r.out;
+  env["TMPDIR"] = p.dir + "/home/.cache";  // no directory can be made there either
+  r = p.gpuenv({"run", "--", "sh", "-c", "echo started"}, env);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("no cache directory is writable (~/.cache: " + p.dir + "/home/.cache/gpuenv: Not a directory"),
+            std::string::npos) << r.err;
+}
+
+// Issue 18: a malformed gpuenv.toml in the directory is said on doctor's report (doctor still runs).
+TEST(Doctor, AMalformedSpecIsSaid) {
+  Project p;
+  p.write("gpuenv.toml", "[python\nversion = \"3.11\"\n");
+  auto r = p.gpuenv({"doctor", "--no-driver"});
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find("  gpuenv.toml not used: " + p.dir + "/gpuenv.toml:1:8: "), std::string::npos) << r.out;
+  auto md = p.gpuenv({"doctor", "--no-driver", "--markdown"});
+  EXPECT_NE(md.out.find("| gpuenv.toml | not used: " + p.dir + "/gpuenv.toml:1:8: "), std::string::npos) << md.out;
 }
 
 // --check judges the spec named by --spec. It once judged a gpuenv.toml found from the current directory

@@ -47,7 +47,8 @@ endif()
 set(GPUENV_PACKAGE_MAINTAINER "gpuenv maintainers <gpuenv-maintainers@invalid>" CACHE STRING
     "Maintainer field of the .deb and Packager of the .rpm (a placeholder until the project has an address)")
 # The license: Apache-2.0 (LICENSE; the .deb carries it as /usr/share/doc/gpuenv/copyright too).
-set(GPUENV_PACKAGE_LICENSE "Apache-2.0" CACHE STRING "License field of the packages (SPDX)")
+set(GPUENV_PACKAGE_LICENSE "Apache-2.0")  # SPDX; a fact of the project, not a cache option
+unset(GPUENV_PACKAGE_LICENSE CACHE)        # build trees configured before the license was chosen held NOASSERTION
 set(CPACK_RESOURCE_FILE_LICENSE ${CMAKE_SOURCE_DIR}/LICENSE)
 # cpack (and `make install`) package what is built and build nothing themselves: a cpack run by the test suite must
 # not relink the binaries other tests are running. Build first (cmake --build), as README's commands do.

@@ -3,7 +3,7 @@
 #   share/man/man1/gpuenv.1                      share/bash-completion/completions/gpuenv
 #   share/zsh/site-functions/_gpuenv             share/fish/vendor_completions.d/gpuenv.fish
 #   share/gpuenv/direnv/gpuenv.sh                share/gpuenv/deploy/ (Kubernetes DaemonSet, Containerfile)
-#   share/doc/gpuenv/ (README.md, docs/*.md)
+#   share/doc/gpuenv/ (README.md, LICENSE, copyright: Debian's machine-readable form, docs/*.md)
 # The man page and the completion scripts are made by running the built gpuenv (`gpuenv man`, `gpuenv completions`);
 # a cross build without CMAKE_CROSSCOMPILING_EMULATOR cannot run it and installs them not.
 include(GNUInstallDirs)
@@ -12,7 +12,7 @@ install(PROGRAMS share/slurm/gpuenv-healthcheck DESTINATION ${CMAKE_INSTALL_SBIN
 install(FILES share/direnv/gpuenv.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/gpuenv/direnv)
 install(DIRECTORY deploy/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gpuenv/deploy)
 file(GLOB GPUENV_DOCS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)
-install(FILES README.md ${GPUENV_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES README.md LICENSE share/doc/copyright ${GPUENV_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 if(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
   message(STATUS "Cross-compiling without an emulator: no man page or completion scripts are generated or installed")
@@ -46,8 +46,10 @@ endif()
 # but glibc statically, so the dependencies computed from the binary are only the C library.
 set(GPUENV_PACKAGE_MAINTAINER "gpuenv maintainers <gpuenv-maintainers@invalid>" CACHE STRING
     "Maintainer field of the .deb and Packager of the .rpm (a placeholder until the project has an address)")
-# No LICENSE file exists yet: the field says so until the project chooses one (README, "Reporting problems").
-set(GPUENV_PACKAGE_LICENSE "NOASSERTION" CACHE STRING "License field of the packages (SPDX; none chosen yet)")
+# The license: Apache-2.0 (LICENSE; the .deb carries it as /usr/share/doc/gpuenv/copyright too).
+set(GPUENV_PACKAGE_LICENSE "Apache-2.0")  # SPDX; a fact of the project, not a cache option
+unset(GPUENV_PACKAGE_LICENSE CACHE)        # build trees configured before the license was chosen held NOASSERTION
+set(CPACK_RESOURCE_FILE_LICENSE ${CMAKE_SOURCE_DIR}/LICENSE)
 # cpack (and `make install`) package what is built and build nothing themselves: a cpack run by the test suite must
 # not relink the binaries other tests are running. Build first (cmake --build), as README's commands do.
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)

@@ -2,11 +2,8 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
-#include <mutex>
 
 #include "app/activation.hpp"
 #include "app/inputs.hpp"
@@ -21,6 +18,7 @@
 #include "util/atomic_file.hpp"
 #include "util/errors.hpp"
 #include "util/hash.hpp"
+#include "util/progress.hpp"
 #include "util/strings.hpp"
 
 namespace gpuenv {
@@ -53,6 +51,7 @@ Stack probe_stack(const StackInputs& in) {
   // The declared interpreter is located once, by the activation, in the environment before it: the activated PATH
   // may begin with a shim directory, where looking again would find the shim instead.
   if (p.declared.index >= 0) o.declared_interpreter = &p.snap.python.interpreters[size_t(p.declared.index)];
+  if (in.progress) o.on_slow = in.progress->sayer();
   DeclaredInterpreter declared;
   st.snap = take_snapshot(o, &declared);
   if (st.spec.declares_python()) {
@@ -64,49 +63,15 @@ Stack probe_stack(const StackInputs& in) {
   return st;
 }
 
-namespace {
-// "gpuenv: hashing libraries: 12 done, 1.8 GB", once hashing has taken a second, at most every 100 ms; the line
-// is cleared when hashing ends.
-class HashProgress {
- public:
-  explicit HashProgress(std::function<void(const std::string&)> sink)
-      : sink_(std::move(sink)), start_(std::chrono::steady_clock::now()) {}
-  ~HashProgress() {
-    if (shown_) sink_("\r\033[K");
-  }
-  void done(std::uint64_t bytes) {
-    files_.fetch_add(1);
-    bytes_.fetch_add(bytes);
-    if (!sink_) return;
-    auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::seconds(1)) return;
-    std::lock_guard<std::mutex> g(mu_);
-    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    shown_ = true;
-    sink_(fmt::format("\r\033[Kgpuenv: hashing libraries: {} done, {:.1f} GB", files_.load(), double(bytes_.load()) / 1e9));
-  }
-
- private:
-  std::function<void(const std::string&)> sink_;
-  std::chrono::steady_clock::time_point start_, last_;
-  std::atomic<std::size_t> files_{0};
-  std::atomic<std::uint64_t> bytes_{0};
-  std::mutex mu_;
-  bool shown_ = false;
-};
-}  // namespace
-
 Lock lock_of(const Stack& st, const StackInputs& in) {
   FileHasher hasher;
-  HashProgress progress(in.on_progress);
   if (in.from.empty()) {
     auto root = in.root;
-    hasher = [root, &progress](const std::string& logical) {
+    hasher = [root, progress = in.progress](const std::string& logical) {
       Fs fs(root);
       auto host = fs.host_path(logical);
       auto r = sha256_file(host);
-      progress.done(fs.stat(logical).size);
+      if (progress) progress->count(fs.stat(logical).size, "hashing libraries");
       return r ? *r : std::string();
     };
   }

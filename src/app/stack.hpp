@@ -1,7 +1,7 @@
 #pragma once
 // The stack pipelines: `lock` (probe -> fingerprint -> gpuenv.lock), `verify` (this machine against a lock),
 // `diff` (two locks or saved snapshots) and `init` (gpuenv.toml from a healthy environment). With a gpuenv.toml
-// the stack is probed in the environment `gpuenv run` gives. Nothing here prints; progress goes to a callback.
+// the stack is probed in the environment `gpuenv run` gives. Nothing here prints; progress goes to the caller's ProgressLine.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -13,6 +13,7 @@
 #include "model/reports.hpp"
 #include "model/snapshot.hpp"
 #include "model/spec.hpp"
+#include "util/progress.hpp"
 
 namespace gpuenv {
 
@@ -23,9 +24,9 @@ struct StackInputs {
   double timeout = 5.0;
   bool no_driver = false;
   bool no_spec = false;    // ignore any gpuenv.toml (init)
-  // Progress of hashing ("\r\033[Kgpuenv: hashing libraries: 12 done, 1.8 GB", and "\r\033[K" when it ends),
-  // once hashing has taken a second; none when empty (the command sets it when stderr is a terminal).
-  std::function<void(const std::string&)> on_progress;
+  // Where progress goes (a driver that keeps us waiting; "gpuenv: hashing libraries: 12 done, 1.8 GB" once hashing
+  // has taken a second); none when null.
+  ProgressLine* progress = nullptr;
 };
 
 struct Stack {

@@ -361,6 +361,28 @@ std::vector<const Interpreter*> framework_interpreters(const Snapshot& s) {
   return out;
 }
 
+const Distribution* framework_distribution(const Interpreter& py, const Framework& fw) {
+  auto names = split(fw.distribution, '+', false);
+  for (auto& d : py.distributions)
+    for (auto& n : names)
+      if (to_lower(d.name) == to_lower(std::string(trim(n))) && fw.location.starts_with(d.location + "/")) return &d;
+  return nullptr;
+}
+
+bool built_for_interpreter(const Interpreter& py, const std::string& location) {
+  auto pv = Version::parse(py.version);
+  if (!pv) return false;
+  auto pos = location.find("/lib/python");
+  if (pos != std::string::npos) {  // lib/python3.11/... (lib/python3/dist-packages names no minor version)
+    auto v = Version::parse(std::string_view(location).substr(pos + 11));
+    if (v && v->parts.size() >= 2) return v->major() == pv->major() && v->minor() == pv->minor();
+  }
+  for (auto* prefix : {&py.prefix, &py.base_prefix})
+    if (!prefix->empty() && prefix->starts_with('/') && location.starts_with(*prefix == "/" ? "/" : *prefix + "/"))
+      return true;
+  return false;
+}
+
 std::string label(const Framework& fw) { return fw.name + (fw.version.empty() ? "" : " " + fw.version); }
 
 }  // namespace gpuenv

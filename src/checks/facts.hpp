@@ -121,6 +121,12 @@ void each_framework(const Snapshot& s, F&& fn) {
       if (fw.shadowed_by.empty()) fn(*py, fw);
 }
 
+// The distribution (its metadata) that installed a framework, found by name and location; nullptr when unknown.
+const Distribution* framework_distribution(const Interpreter& py, const Framework& fw);
+// A package directory built for this interpreter's Python: its lib/pythonX.Y is the interpreter's version, or,
+// without one (Debian's /usr/lib/python3/dist-packages), it lies in the interpreter's own prefix.
+bool built_for_interpreter(const Interpreter& py, const std::string& location);
+
 // "torch 2.11.0+cu130"
 std::string label(const Framework& fw);
 

@@ -504,6 +504,11 @@ void python_unsupported(const CheckInput& in, Emitter& e) {
     }
     auto a = Version::parse(lo), b = Version::parse(hi);
     if (!a || !b) return;
+    // A distribution's own build for this Python (Debian's torch 1.13 on its Python 3.11) is no upstream wheel.
+    auto* dist = framework_distribution(py, fw);
+    if (facts.distribution_build(dist ? dist->installer : "", fw.location) &&
+        built_for_interpreter(py, dist ? dist->location : fw.location))
+      return;
     Version mm;
     mm.parts = {pv->major(), pv->minor()};
     if (!(mm < *a) && !(*b < mm)) return;

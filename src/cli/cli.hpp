@@ -75,7 +75,6 @@ void add_lock_command(Cli& cli);
 // lock and verify: --spec, --from, --timeout, --no-driver, --root; hashing progress on stderr when a terminal.
 struct StackInputs;
 void add_stack_options(CLI::App* cmd, StackInputs& a);
-void show_hash_progress(StackInputs& a);
 // verify and diff: the report on stdout; exit 1 when the changes are problems (app/stack.hpp).
 int print_changes(const VerifyReport& r, Format f, bool allow_compatible);
 int print_changes(const DiffReport& r, Format f, bool allow_compatible);

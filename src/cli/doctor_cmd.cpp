@@ -8,6 +8,7 @@
 #include "checks/check.hpp"
 #include "fleet/fingerprint.hpp"
 #include "cli/cli.hpp"
+#include "util/progress.hpp"
 #include "model/json.hpp"
 #include "report/report.hpp"
 #include "util/strings.hpp"
@@ -28,7 +29,8 @@ struct DoctorArgs {
 }  // namespace
 
 DoctorReport run_doctor_pipeline_here(DoctorInputs in) {
-  if (::isatty(2)) in.on_progress = [](const std::string& msg) { std::fprintf(stderr, "gpuenv: %s\n", msg.c_str()); };
+  ProgressLine progress;
+  in.on_progress = progress.sayer();
   return run_doctor_pipeline(in);
 }
 

@@ -1,6 +1,4 @@
 // gpuenv lock: fingerprint the working stack into gpuenv.lock (atomically).
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "app/stack.hpp"
@@ -16,19 +14,12 @@ void add_stack_options(CLI::App* cmd, StackInputs& a) {
   cmd->add_option("--root", a.root, "Read files under DIR instead of / (fixture trees)")->group("");
 }
 
-void show_hash_progress(StackInputs& a) {
-  if (::isatty(2))
-    a.on_progress = [](const std::string& line) {
-      std::fputs(line.c_str(), stderr);
-      std::fflush(stderr);
-    };
-}
-
 void add_lock_command(Cli& cli) {
   static StackInputs a;
   static std::string output;
   auto* cmd = cli.add("lock", "Write gpuenv.lock: the fingerprint of the working GPU stack", [] {
-    show_hash_progress(a);
+    ProgressLine progress;
+    a.progress = &progress;
     auto r = write_stack_lock(a, output);
     auto& lock = r.lock;
     switch (r.result) {

@@ -22,7 +22,8 @@ void add_verify_command(Cli& cli) {
   static bool allow_compatible = false;
   auto* cmd = cli.add("verify", "Compare this machine with gpuenv.lock and judge each change", [] {
     Format f = format.resolve();
-    show_hash_progress(a);
+    ProgressLine progress;
+    a.progress = &progress;
     return print_changes(verify_stack(a, lock_path), f, allow_compatible);
   });
   cmd->description(

@@ -98,6 +98,10 @@ void activate_python(const ActivationInput& in, Builder& b, Activation& out) {
   if (!(in.python_in_bin_dir && dedicated)) {
     // A system directory (/usr/bin) would bring every other program with it:
     // use a directory holding only the interpreter's names instead.
+    if (in.shim_root.empty()) {
+      out.errors.push_back("cannot pin " + py.path + " as `python`: " + in.shim_root_error);
+      return;
+    }
     std::uint64_t h = 1469598103934665603ull;
     for (unsigned char c : py.path) h = (h ^ c) * 1099511628211ull;
     out.shim_dir = fmt::format("{}/{:016x}", in.shim_root, h);

@@ -26,6 +26,7 @@ struct ActivationInput {
   std::string interpreter_error;
   bool python_in_bin_dir = false;  // <dir of interpreter>/python is the interpreter itself
   std::string shim_root;           // parent of shim directories ($XDG_CACHE_HOME/gpuenv/shims)
+  std::string shim_root_error;     // why there is none ("" when shim_root is set): no cache directory is writable
 };
 
 Activation activate(const ActivationInput& in);

@@ -26,7 +26,16 @@ struct PreparedActivation {
 };
 PreparedActivation prepare_activation(const Spec& spec, const Environment& env, const std::string& root = "/");
 
-// $XDG_CACHE_HOME/gpuenv/shims (or ~/.cache/gpuenv/shims).
+// gpuenv's cache directory: the first usable of $XDG_CACHE_HOME/gpuenv (an absolute path), ~/.cache/gpuenv and
+// $TMPDIR/gpuenv-$UID (default /tmp; made mode 0700 here, used only when it is ours and no link). Usable: the
+// directory, or its nearest existing parent, is a directory we may write. Otherwise `path` is "" and `error`
+// says, for each candidate, why not.
+struct CacheDir {
+  std::string path;
+  std::string error;
+};
+CacheDir cache_dir(const Environment& env);
+// cache_dir(env).path + "/shims" ("" when there is no cache directory).
 std::string shim_root(const Environment& env);
 
 }  // namespace gpuenv

@@ -102,12 +102,26 @@ void parse_frameworks(const std::string& path, const toml::table& t, Spec& s) {
   }
 }
 
+// One CUDA_VISIBLE_DEVICES entry: an index (0 or more) or a UUID ("GPU-...", "MIG-..."; CUDA also takes a
+// unique prefix of one, so only the form is checked).
+bool valid_visible_entry(const std::string& e) {
+  if (!e.empty() && e.find_first_not_of("0123456789") == std::string::npos) return e.size() < 10;
+  if (!e.starts_with("GPU-") && !e.starts_with("MIG-")) return false;
+  return e.size() > 4 && e.find_first_of(", \t\n") == std::string::npos;
+}
+
 void parse_gpus(const std::string& path, const toml::table& t, Spec& s) {
   check_keys(path, t, "gpus", {"visible"});
   auto* n = t.get("visible");
   if (!n) return;
+  const std::string entries = "GPU indices (0, 1) or UUIDs (\"GPU-...\", \"MIG-...\")";
   if (auto* str = n->as_string()) {
-    s.visible_gpus = str->get();  // "all" unsets CUDA_VISIBLE_DEVICES; anything else is passed as written
+    const std::string& v = str->get();  // "all" unsets CUDA_VISIBLE_DEVICES; "" hides every GPU; else a list
+    if (v != "all" && !v.empty())
+      for (auto& e : split(v, ',', true))
+        if (!valid_visible_entry(e))
+          fail(path, *n, "'visible' = \"" + v + "\": '" + e + "' is not a GPU; entries must be " + entries);
+    s.visible_gpus = v;
     return;
   }
   if (auto* arr = n->as_array()) {
@@ -117,9 +131,11 @@ void parse_gpus(const std::string& path, const toml::table& t, Spec& s) {
         if (i->get() < 0) fail(path, x, "GPU indices in 'visible' must be 0 or more");
         parts.push_back(std::to_string(i->get()));
       } else if (auto* u = x.as_string()) {
+        if (!valid_visible_entry(u->get()))
+          fail(path, x, "'" + u->get() + "' in 'visible' is not a GPU: entries must be " + entries);
         parts.push_back(u->get());
       } else {
-        fail(path, x, "'visible' entries must be GPU indices (0, 1) or UUIDs (\"GPU-...\", \"MIG-...\")");
+        fail(path, x, "'visible' entries must be " + entries);
       }
     }
     s.visible_gpus = join(parts, ",");

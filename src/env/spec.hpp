@@ -10,7 +10,6 @@
 
 namespace gpuenv {
 
-inline constexpr const char* kSpecFileName = "gpuenv.toml";
 inline constexpr int kSpecSchema = 1;
 
 // Parses the text of a spec; `path` names the file in errors ("gpuenv.toml:4:9: ...").

@@ -300,6 +300,14 @@ const PythonSupport* FrameworkFacts::python_support_for(const std::string& frame
   return nullptr;
 }
 
+const DistributionBuild* FrameworkFacts::distribution_build(const std::string& installer,
+                                                           const std::string& location) const {
+  for (auto& r : distribution_builds)
+    if ((r.installer.empty() || r.installer == installer) && (r.location.empty() || location.starts_with(r.location)))
+      return &r;
+  return nullptr;
+}
+
 void Knowledge::ensure_frameworks() const {
   std::call_once(frameworks_once_, [&] {
     auto* t = file("frameworks");
@@ -381,6 +389,16 @@ void Knowledge::ensure_frameworks() const {
           if (r.framework.empty() || r.from.empty() || r.python_min.empty() || r.source.empty())
             throw std::runtime_error("knowledge file frameworks.toml: a [[python_support]] row needs framework, releases, python and source");
           out.python_support.push_back(std::move(r));
+        }
+    if (auto* arr = f["distribution_build"].as_array())
+      for (auto& n : *arr)
+        if (auto* x = n.as_table()) {
+          DistributionBuild r{(*x)["installer"].value_or<std::string>(""), (*x)["location"].value_or<std::string>(""),
+                              (*x)["packager"].value_or<std::string>(""), (*x)["source"].value_or<std::string>("")};
+          if ((r.installer.empty() && r.location.empty()) || r.packager.empty() || r.source.empty())
+            throw std::runtime_error("knowledge file frameworks.toml: a [[distribution_build]] row needs installer or "
+                                     "location, packager and source");
+          out.distribution_builds.push_back(std::move(r));
         }
     if (auto* inst = f["install"].as_table())
       for (auto& [k, v] : *inst)

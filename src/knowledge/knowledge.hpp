@@ -187,6 +187,16 @@ struct FrameworkInstall {
   std::string nix, conda, conda_cpu;  // templates with {py}, {cuda}
 };
 
+// A framework built by a distribution (Debian, Fedora, conda, Nix) for that distribution's own Python: the
+// upstream wheels' Python range does not apply to it. Recognised by the installer its metadata records
+// (INSTALLER, or Debian's dist-packages layout) or by where it lies.
+struct DistributionBuild {
+  std::string installer;  // debian, rpm, conda ("" = any)
+  std::string location;   // a path prefix ("/nix/store/"; "" = anywhere)
+  std::string packager;   // for the evidence: "Debian", "conda"
+  std::string source;
+};
+
 struct FrameworkFacts {
   std::vector<TorchRelease> torch;              // newest first
   std::map<std::string, std::string> torch_index;  // variant -> wheel index URL
@@ -196,6 +206,7 @@ struct FrameworkFacts {
   std::vector<CupyPackage> cupy;                // newest CUDA major first
   std::map<std::string, FrameworkInstall> install;  // torch, tensorflow, jax, cupy
   std::vector<PythonSupport> python_support;        // jax, cupy (torch and TensorFlow: their release rows)
+  std::vector<DistributionBuild> distribution_builds;
   // /dev/shm: PyTorch's DataLoader workers (and torch.multiprocessing) pass tensors through it.
   std::uint64_t shm_docker_default = 0;  // bytes: a container's /dev/shm unless --shm-size / --ipc=host
   std::uint64_t shm_recommended = 0;     // bytes: the least the frameworks' own container instructions ask for
@@ -209,6 +220,8 @@ struct FrameworkFacts {
   const CupyPackage* cupy_package(const std::string& name) const;
   // The row of `python_support` for this framework release ("0.4.35", "13.4.1"); nullptr when not recorded.
   const PythonSupport* python_support_for(const std::string& framework, const std::string& version) const;
+  // The row recognising a distribution's build by its installer and location; nullptr for upstream wheels.
+  const DistributionBuild* distribution_build(const std::string& installer, const std::string& location) const;
 };
 
 // "cu126" -> "12.6", "cu118" -> "11.8", "cu130" -> "13.0"; "" for anything else (cpu, rocm6.2).

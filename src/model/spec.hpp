@@ -9,6 +9,8 @@
 
 namespace gpuenv {
 
+inline constexpr const char* kSpecFileName = "gpuenv.toml";
+
 struct SpecFramework {
   std::string name;         // torch, tensorflow, jax, cupy
   std::string accelerator;  // cuda, cpu, rocm ("" = not stated)

@@ -23,11 +23,27 @@ namespace gpuenv {
 // path: the executable as found; real: where it really lives ("" = fs.realpath(path)).
 Interpreter inspect_interpreter(const Fs& fs, const std::string& path, const std::string& real = "");
 
-// A pyenv shim (a script under .../shims/ that execs pyenv) resolved to the
-// executable it would run: PYENV_VERSION, then .python-version walking up from
-// PWD, then $PYENV_ROOT/version. "" when `path` is no shim or names nothing.
-bool is_pyenv_shim(const Fs& fs, const std::string& path);
-std::string resolve_pyenv_shim(const ProbeContext& ctx, const std::string& path);
+// A version manager's shim (pyenv's and asdf's scripts, mise's links, all in a
+// .../shims/ directory) resolved to the executable the manager would run, the way
+// the manager chooses it (pyenv: PYENV_VERSION, .python-version from PWD up,
+// $PYENV_ROOT/version, each a version or a prefix of one, then the system PATH;
+// asdf: ASDF_PYTHON_VERSION, .tool-versions from PWD up, ~/.tool-versions; mise:
+// MISE_PYTHON_VERSION, mise.toml/.mise.toml/.tool-versions from PWD up, the global
+// config). Read from files only; the shim is never run (python_shims.cpp).
+struct ShimResolution {
+  std::string shim;      // the path asked about
+  std::string manager;   // "pyenv", "asdf", "mise"; "" when the path is no shim
+  std::string target;    // what the manager would run; "" when it would find nothing
+  std::string selected;  // the versions selected and where from: "3.11.7 (/root/.pyenv/version)"
+  // "<shim> is pyenv's shim for <target> (selected: ...)" or "..., and pyenv would find no python3.12 (...)".
+  std::string describe() const;
+};
+ShimResolution resolve_shim(const ProbeContext& ctx, const std::string& path);
+// The version files' grammars: pyenv's .python-version (words, ':' or blank separated, '#' comments),
+// a .tool-versions line for one tool, a mise.toml [tools] entry ("3.12", ["3.12", "3.11"], { version = "3.12" }).
+std::vector<std::string> pyenv_version_file_words(std::string_view text);
+std::vector<std::string> tool_versions_entry(std::string_view text, const std::string& tool);
+std::vector<std::string> mise_toml_tool(std::string_view text, const std::string& tool);
 
 // The interpreter a script's shebang names: "#!/x/python3", "#!/usr/bin/env python3"
 // (looked up on PATH), and pip's long-path form "#!/bin/sh" + "'''exec' /x/python ...".

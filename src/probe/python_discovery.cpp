@@ -52,11 +52,10 @@ struct Discovery {
         auto st = fs.stat(p);
         if (st.kind != FileKind::Regular || !(st.mode & 0111)) continue;
         int idx;
-        if (is_pyenv_shim(fs, p)) {
-          auto target = resolve_pyenv_shim(ctx, p);
-          if (target.empty()) continue;  // pyenv would say "command not found"
-          auto real = fs.realpath(target).value_or(target);
-          idx = add(target, "PATH:" + n + " (pyenv shim " + p + ")", real);
+        if (auto shim = resolve_shim(ctx, p); !shim.manager.empty()) {
+          if (shim.target.empty()) continue;  // the manager would say "command not found"
+          auto real = fs.realpath(shim.target).value_or(shim.target);
+          idx = add(shim.target, "PATH:" + n + " (" + shim.manager + " shim " + p + ")", real);
         } else {
           idx = add(p, "PATH:" + n);
         }
@@ -133,6 +132,15 @@ DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const S
   auto& fs = ctx.fs;
   std::string path_value = ctx.getenv("PATH") ? *ctx.getenv("PATH") : "";
   std::string where = spec.path.empty() ? std::string("the spec") : spec.path;
+  // A version manager's shim stands for what the manager would run (or for nothing): never for itself.
+  std::vector<std::string> shim_notes;
+  auto through_shim = [&](const std::string& p) {
+    auto shim = resolve_shim(ctx, p);
+    if (shim.manager.empty()) return p;
+    shim_notes.push_back(shim.describe());
+    return shim.target;
+  };
+  auto notes = [&] { return shim_notes.empty() ? std::string() : "; " + join(shim_notes, "; "); };
   if (ctx.declared_interpreter) {
     Interpreter py = *ctx.declared_interpreter;  // located by the caller; how it is found here is recorded anew
     py.found_as.clear();
@@ -154,6 +162,12 @@ DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const S
         d.error = "python.interpreter = \"" + spec.interpreter + "\" in " + where + ": no " + spec.interpreter +
                   " on PATH";
     }
+    if (d.error.empty()) {
+      p = through_shim(p);
+      if (p.empty())
+        d.error = "python.interpreter = \"" + spec.interpreter + "\" in " + where + ": " + shim_notes.back() +
+                  "; name an installed interpreter, or select one in the version manager";
+    }
     if (d.error.empty()) d.index = add_interpreter(info, inspect_interpreter(fs, p), "spec");
   } else if (!spec.python_version.empty()) {
     std::vector<std::string> candidates;
@@ -164,7 +178,9 @@ DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const S
     }
     for (auto& c : candidates) {
       if (!fs.exists(c)) continue;
-      auto py = inspect_interpreter(fs, c);
+      auto p = through_shim(c);
+      if (p.empty()) continue;
+      auto py = inspect_interpreter(fs, p);
       if (py.version == spec.python_version || py.version.starts_with(spec.python_version + ".")) {
         d.index = add_interpreter(info, std::move(py), "spec");
         break;
@@ -173,7 +189,7 @@ DeclaredInterpreter locate_declared_interpreter(const ProbeContext& ctx, const S
     if (d.index < 0)
       d.error = "python.version = \"" + spec.python_version + "\" in " + where + ": no Python " + spec.python_version +
                 " found (looked at $VIRTUAL_ENV and for python" + python_minor_version(spec.python_version) +
-                ", python3, python on PATH); name it with python.interpreter";
+                ", python3, python on PATH" + notes() + "); name it with python.interpreter";
   }
   if (d.index >= 0) {
     auto& py = info.interpreters[size_t(d.index)];
@@ -257,9 +273,8 @@ void probe_python(const ProbeContext& ctx, Snapshot& s, DeclaredInterpreter* dec
   info.pip = find_on_path(fs, "pip", ctx.getenv_or("PATH"));
   if (info.pip.empty()) info.pip = find_on_path(fs, "pip3", ctx.getenv_or("PATH"));
   if (!info.pip.empty()) {
-    if (is_pyenv_shim(fs, info.pip)) {
-      auto t = resolve_pyenv_shim(ctx, info.pip);
-      if (!t.empty()) info.pip_interpreter = shebang_interpreter(ctx, t);
+    if (auto shim = resolve_shim(ctx, info.pip); !shim.manager.empty()) {
+      if (!shim.target.empty()) info.pip_interpreter = shebang_interpreter(ctx, shim.target);
     } else {
       info.pip_interpreter = shebang_interpreter(ctx, info.pip);
     }

@@ -1,6 +1,6 @@
 // The static Python probe (issue 4), one interpreter: what an installation says
 // about itself (pyvenv.cfg, store path names, lib/ and include/ directories),
-// pyenv shims and shebangs. Read from files only; no interpreter is ever run.
+// shebangs (version-manager shims: python_shims.cpp). Read from files only; no interpreter is ever run.
 #include <algorithm>
 #include <cctype>
 
@@ -148,6 +148,12 @@ Interpreter inspect_interpreter(const Fs& fs, const std::string& path, const std
   // Only "3.11" so far: the headers, when installed, give the full version.
   if (is_version(py.version) && split(py.version, '.').size() == 2) {
     auto full = version_from_patchlevel(fs, py.kind == "venv" ? py.base_prefix : py.prefix, py.version);
+    // uv's managed Pythons: ~/.local/share/uv/python/cpython-3.12.7-linux-x86_64-gnu
+    auto dir = base_name(py.prefix);
+    if (full.empty() && dir.starts_with("cpython-" + py.version + ".")) {
+      auto uv = dir.substr(8, dir.find('-', 8) - 8);
+      if (is_version(uv)) full = uv;
+    }
     if (!full.empty()) py.version = full;
   }
   return py;
@@ -167,53 +173,7 @@ int add_interpreter(PythonInfo& info, Interpreter py, const std::string& found_a
 }
 
 // ---------------------------------------------------------------------------
-// pyenv shims and shebangs.
-
-bool is_pyenv_shim(const Fs& fs, const std::string& path) {
-  if (!contains(path, "/shims/")) return false;
-  auto head = fs.read_opt(path, 512);
-  return head && head->starts_with("#!") && contains(*head, "pyenv");
-}
-
-std::string resolve_pyenv_shim(const ProbeContext& ctx, const std::string& path) {
-  auto& fs = ctx.fs;
-  auto name = base_name(path);
-  std::string root = ctx.getenv_or("PYENV_ROOT");
-  if (root.empty()) root = dir_name(dir_name(path));  // <root>/shims/python
-  std::string versions = ctx.getenv_or("PYENV_VERSION");
-  if (versions.empty()) {
-    // .python-version from the current directory up.
-    std::string pwd = ctx.getenv_or("PWD");
-    std::string dir = pwd.starts_with('/') ? normalize_path(pwd) : std::string();
-    while (dir.starts_with('/') && versions.empty()) {
-      if (auto t = fs.read_opt(path_join(dir, ".python-version"), 1 << 12)) versions = *t;
-      if (dir == "/") break;
-      dir = dir_name(dir);
-    }
-  }
-  if (versions.empty())
-    if (auto t = fs.read_opt(root + "/version", 1 << 12)) versions = *t;
-  if (versions.empty()) versions = "system";
-  // One version per line or separated by ':' / blanks; the first one providing the command wins.
-  std::string flat = replace_all(replace_all(versions, "\n", ":"), " ", ":");
-  for (auto& v : split(flat, ':', false)) {
-    auto ver = std::string(trim(v));
-    if (ver.empty() || ver.starts_with('#')) continue;
-    if (ver == "system") {
-      // The first `name` on PATH that is not one of pyenv's shims.
-      for (auto& d : split(ctx.getenv_or("PATH"), ':', false)) {
-        if (normalize_path(d) == normalize_path(dir_name(path)) || contains(d, "/shims")) continue;
-        auto p = d + "/" + name;
-        auto st = fs.stat(p);
-        if (st.kind == FileKind::Regular && (st.mode & 0111)) return p;
-      }
-      continue;
-    }
-    auto p = root + "/versions/" + ver + "/bin/" + name;
-    if (fs.stat(p).kind == FileKind::Regular) return p;
-  }
-  return "";
-}
+// Shebangs.
 
 std::string shebang_interpreter(const ProbeContext& ctx, const std::string& script) {
   auto head = ctx.fs.read_opt(script, 1024);

@@ -20,6 +20,9 @@ struct TextOptions {
 // With a partial selection (--only/--skip) each view says how many checks ran and were skipped, and the
 // verdict never says "GPU ready".
 std::string render_text(const DoctorReport& r, const TextOptions& opts);
+// At most kMarkdownBodyLimit bytes (GitHub refuses issue bodies over 65,536 characters): findings whole, evidence
+// and the embedded JSON trimmed when needed, with the attachment hint (`gpuenv doctor --json -o gpuenv.json`).
+inline constexpr std::size_t kMarkdownBodyLimit = 59000;
 std::string render_markdown(const DoctorReport& r);
 // The doctor JSON document (docs/schema.md); with a partial selection it carries "selection".
 std::string render_json(const DoctorReport& r);

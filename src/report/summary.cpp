@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "model/spec.hpp"
 #include "report/report.hpp"
 #include "util/strings.hpp"
 #include "util/version.hpp"
@@ -129,6 +130,11 @@ std::vector<std::pair<std::string, std::string>> machine_summary(const Snapshot&
     }
     if (!fws.empty()) out.push_back({"packages", join(fws, ", ")});
   }
+  // The project's gpuenv.toml that could not be used (a syntax error, a missing interpreter): on every report,
+  // not only under -v, since the checks then ran without what the project declares.
+  for (auto& e : s.probe_errors)
+    if (contains(e, std::string("/") + kSpecFileName + ":") || contains(e, std::string("/") + kSpecFileName + " "))
+      out.push_back({kSpecFileName, "not used: " + e});
   if (s.deep.ran) {
     // doctor --deep: one line per framework imported for real.
     if (s.deep.results.empty()) out.push_back({"deep", "no framework found to import"});

@@ -264,6 +264,8 @@ const std::vector<std::string> kInstalled = {
     "share/gpuenv/deploy/Containerfile",
     "share/doc/gpuenv/README.md",
     "share/doc/gpuenv/fleet.md",
+    "share/doc/gpuenv/LICENSE",
+    "share/doc/gpuenv/copyright",
 };
 }  // namespace
 
@@ -305,6 +307,11 @@ TEST(Install, DebianPackageHoldsTheToolItsPageAndCompletions) {
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_EQ(v.out, gpuenv_cli({"--version"}).out);
   EXPECT_EQ(read_text(t.path + "/root/usr/share/man/man1/gpuenv.1"), gpuenv_cli({"man"}).out);
+  // The license, as Debian's machine-readable copyright file and in full.
+  auto copyright = read_text(t.path + "/root/usr/share/doc/gpuenv/copyright");
+  EXPECT_NE(copyright.find("\nLicense: Apache-2.0\n"), std::string::npos) << copyright;
+  EXPECT_EQ(read_text(t.path + "/root/usr/share/doc/gpuenv/LICENSE"),
+            read_text(std::string(GPUENV_SOURCE_DIR) + "/LICENSE"));
 }
 
 TEST(Install, RpmPackageHoldsTheSameFiles) {
@@ -318,7 +325,7 @@ TEST(Install, RpmPackageHoldsTheSameFiles) {
     if (e.path().extension() == ".rpm") rpm = e.path();
   ASSERT_FALSE(rpm.empty()) << made.out;
   auto info = sh("rpm -qp --queryformat '%{NAME} %{VERSION} %{LICENSE}\\n' '" + rpm + "'");
-  EXPECT_TRUE(std::regex_match(info.out, std::regex(R"(gpuenv \d+\.\d+\.\d+ \S+\n)"))) << info.out << info.err;
+  EXPECT_TRUE(std::regex_match(info.out, std::regex(R"(gpuenv \d+\.\d+\.\d+ Apache-2.0\n)"))) << info.out << info.err;
   EXPECT_NE(sh("rpm -qip '" + rpm + "'").out.find("reproducible"), std::string::npos);
   auto listing = sh("rpm -qlp '" + rpm + "'");
   for (auto& f : kInstalled) EXPECT_NE(listing.out.find("/usr/" + f + "\n"), std::string::npos) << f;

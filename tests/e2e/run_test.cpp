@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -96,6 +97,35 @@ TEST(Run, CommandNotFoundAndBadSpec) {
   EXPECT_NE(r.err.find(p.dir + "/.venv/bin/python does not exist"), std::string::npos) << r.err;
 }
 
+// Issue 18: with version = "3.12" and pyenv's global 3.11.7, python3.12 on PATH is pyenv's shim of a version
+// not selected. gpuenv resolves shims the way pyenv would (tests/fixtures/version-managers) and refuses with exit 2
+// before anything starts (the stand-in shims and Pythons write to a marker file when run); once the project selects
+// 3.12, the real 3.12.1 runs, not the shim.
+TEST(Run, AVersionManagerShimIsResolvedOrRefused) {
+  Project p;
+  auto home = p.dir + "/home/u";
+  fs::create_directories(p.dir + "/home");
+  fs::copy(std::string(GPUENV_SOURCE_DIR) + "/tests/fixtures/version-managers/root/home/u", home,
+           fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  auto env = p.env();
+  env["HOME"] = home;
+  env["PYENV_ROOT"] = home + "/.pyenv";
+  env["PATH"] = home + "/.pyenv/shims";
+  env["GPUENV_TEST_MARKER"] = p.dir + "/ran.txt";
+  p.write("gpuenv.toml", "[python]\nversion = \"3.12\"\n");
+  auto r = p.gpuenv({"run", "--", "python", "-V"}, env);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(home + "/.pyenv/shims/python3.12 is pyenv's shim, and pyenv would find no python3.12 "
+                              "(selected: 3.11.7 (" + home + "/.pyenv/version))"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(p.dir + "/ran.txt")) << read_text(p.dir + "/ran.txt");
+  p.write(".python-version", "3.12\n");
+  r = p.gpuenv({"run", "--", "python", "-V"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "Python 3.12.1\n");
+  EXPECT_EQ(read_text(p.dir + "/ran.txt"), "python 3.12.1 -V\n");  // the interpreter itself, no shim
+}
+
 std::string python3_11() {
   for (const char* p : {"/usr/bin/python3.11", "/usr/bin/python3"})
     if (fs::exists(p)) return p;
@@ -127,6 +157,41 @@ TEST(Run, TheChildSeesTheActivatedEnvironment) {
   EXPECT_TRUE(lines[0].starts_with(p.dir + "/.cache/gpuenv/shims/")) << lines[0];  // `python` is the pinned one
   EXPECT_EQ(lines[1], p.dir + "/src");
   EXPECT_EQ(lines[2], "None on 1 1 None");
+}
+
+// Issue 18: ~/.cache not writable. The shim directory of a system interpreter falls back to
+// $TMPDIR/gpuenv-$UID; with no usable directory at all, run says why and exits 2, starting nothing.
+TEST(Run, TheCacheDirectoryFallsBackOrRunSaysWhy) {
+  auto py = python3_11();
+  if (py.empty()) GTEST_SKIP() << "no /usr/bin/python3";
+  Project p;
+  p.write("home/.cache", "a file where ~/.cache should be a directory\n");
+  p.write("gpuenv.toml", "[python]\ninterpreter = \"" + py + "\"\n");
+  auto env = p.env();
+  env.erase("XDG_CACHE_HOME");
+  env["HOME"] = p.dir + "/home";
+  env["TMPDIR"] = p.dir + "/tmp";
+  fs::create_directories(p.dir + "/tmp");
+  auto r = p.gpuenv({"run", "--", "python", "-c", "import sys; print(sys.executable)"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with(p.dir + "/tmp/gpuenv-" + std::to_string(::geteuid()) + "/shims/")) << r.out;
+  env["TMPDIR"] = p.dir + "/home/.cache";  // no directory can be made there either
+  r = p.gpuenv({"run", "--", "sh", "-c", "echo started"}, env);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("no cache directory is writable (~/.cache: " + p.dir + "/home/.cache/gpuenv: Not a directory"),
+            std::string::npos) << r.err;
+}
+
+// Issue 18: a malformed gpuenv.toml in the directory is said on doctor's report (doctor still runs).
+TEST(Doctor, AMalformedSpecIsSaid) {
+  Project p;
+  p.write("gpuenv.toml", "[python\nversion = \"3.11\"\n");
+  auto r = p.gpuenv({"doctor", "--no-driver"});
+  EXPECT_NE(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find("  gpuenv.toml not used: " + p.dir + "/gpuenv.toml:1:8: "), std::string::npos) << r.out;
+  auto md = p.gpuenv({"doctor", "--no-driver", "--markdown"});
+  EXPECT_NE(md.out.find("| gpuenv.toml | not used: " + p.dir + "/gpuenv.toml:1:8: "), std::string::npos) << md.out;
 }
 
 // --check judges the spec named by --spec. It once judged a gpuenv.toml found from the current directory

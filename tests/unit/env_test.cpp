@@ -74,6 +74,15 @@ TEST(Spec, ErrorsNameFileLineAndColumn) {
   EXPECT_NE(bad("[python\nversion = \"3.11\"\n").find("/p/gpuenv.toml:1:"), std::string::npos);  // TOML syntax
   EXPECT_NE(bad("[frameworks]\ntorch = \"tpu\"\n").find("unknown accelerator 'tpu'"), std::string::npos);
   EXPECT_NE(bad("[gpus]\nvisible = [-1]\n").find(":2:12:"), std::string::npos);
+  // visible: indices and GPU-/MIG- UUIDs only (issue 18: [0, "x"] was exported as CUDA_VISIBLE_DEVICES=0,x).
+  EXPECT_EQ(bad("[gpus]\nvisible = [0, \"x\"]\n"),
+            "/p/gpuenv.toml:2:15: 'x' in 'visible' is not a GPU: entries must be GPU indices (0, 1) or UUIDs "
+            "(\"GPU-...\", \"MIG-...\")");
+  EXPECT_NE(bad("[gpus]\nvisible = [\"GPU-\"]\n").find(":2:12:"), std::string::npos);
+  EXPECT_NE(bad("[gpus]\nvisible = [1.5]\n").find(":2:12: 'visible' entries must be"), std::string::npos);
+  EXPECT_NE(bad("[gpus]\nvisible = \"0,x\"\n").find(":2:11: 'visible' = \"0,x\": 'x' is not a GPU"), std::string::npos);
+  for (auto* ok : {"[0, 3]", "[\"GPU-8f6e0a8c-1b2d-4c3e-9f00-aa11bb22cc33\", \"MIG-1a2b\"]", "\"all\"", "\"1,0\"", "[]"})
+    EXPECT_TRUE(parse_spec(std::string("[gpus]\nvisible = ") + ok + "\n", "/p/gpuenv.toml")) << ok;
   EXPECT_NE(bad("schema = 7\n").find("newer than this gpuenv"), std::string::npos);
   EXPECT_NE(bad("[env.set]\n1X = \"a\"\n").find("not a valid variable name"), std::string::npos);
   EXPECT_NE(bad("[env]\nunset = [\"A\"]\n[env.set]\nA = \"1\"\n").find("both set and unset"), std::string::npos);

@@ -247,13 +247,13 @@ TEST(PythonProbe, PyenvShimsResolveToTheSelectedVersion) {
   t.link("/usr/bin/python", "python3.11");
   Environment base{{"PATH", "/r/.pyenv/shims:/usr/bin"}, {"PYENV_ROOT", "/r/.pyenv"}, {"HOME", "/r"}};
   auto ctx = t.ctx(base);
-  EXPECT_TRUE(is_pyenv_shim(ctx.fs, "/r/.pyenv/shims/python"));
-  EXPECT_EQ(resolve_pyenv_shim(ctx, "/r/.pyenv/shims/python"), "/r/.pyenv/versions/3.12.1/bin/python");
+  EXPECT_EQ(resolve_shim(ctx, "/r/.pyenv/shims/python").manager, "pyenv");
+  EXPECT_EQ(resolve_shim(ctx, "/r/.pyenv/shims/python").target, "/r/.pyenv/versions/3.12.1/bin/python");
   auto env = base;
   env["PWD"] = "/proj/sub";
-  EXPECT_EQ(resolve_pyenv_shim(t.ctx(env), "/r/.pyenv/shims/python"), "/r/.pyenv/versions/3.10.13/bin/python");
+  EXPECT_EQ(resolve_shim(t.ctx(env), "/r/.pyenv/shims/python").target, "/r/.pyenv/versions/3.10.13/bin/python");
   env["PYENV_VERSION"] = "system";
-  EXPECT_EQ(resolve_pyenv_shim(t.ctx(env), "/r/.pyenv/shims/python"), "/usr/bin/python");
+  EXPECT_EQ(resolve_shim(t.ctx(env), "/r/.pyenv/shims/python").target, "/usr/bin/python");
   Snapshot s;
   probe_python(ctx, s);
   ASSERT_GE(s.python.active, 0);

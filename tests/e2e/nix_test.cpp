@@ -496,3 +496,47 @@ TEST(Nix, RunGivesNixProgramsTheHostDriver) {
 }
 
 }  // namespace
+
+namespace {
+
+// gpuenv's own flake (flake.nix, nix/package.nix, nix/module.nix at the project root): it parses, its outputs are
+// there for both systems, and the derivation has every library CMakeLists.txt looks for and its version.
+TEST(Nix, GpuenvFlake) {
+  Nix nix;
+  if (nix.exe.empty()) GTEST_SKIP() << "nix-instantiate not found (Debian package nix-bin)";
+  const fs::path root = GPUENV_SOURCE_DIR;
+  for (auto* f : {"flake.nix", "nix/package.nix", "nix/module.nix"}) {
+    auto p = nix.parse((root / f).string());
+    EXPECT_EQ(p.exit_code, 0) << f << ":\n" << p.err;
+  }
+  auto e = nix.run({"--eval", "--strict", "--json", (kStandIn / "eval-gpuenv-flake.nix").string(), "--arg", "root",
+                    root.string()});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  auto j = json::parse(e.out);
+  auto cmake = read_text((root / "CMakeLists.txt").string());
+  // What CMakeLists.txt looks for -> the nixpkgs attribute that provides it.
+  const std::pair<const char*, const char*> deps[] = {
+      {"find_package(fmt", "fmt"},           {"find_package(nlohmann_json", "nlohmann_json"},
+      {"find_package(CLI11", "cli11"},       {"find_package(RapidJSON", "rapidjson"},
+      {"toml++/toml.h", "tomlplusplus"},     {"libelf.h", "elfutils"},
+      {"nettle/sha2.h", "nettle"},           {"libz.a z", "zlib"},
+  };
+  for (auto* system : {"x86_64-linux", "aarch64-linux"}) {
+    SCOPED_TRACE(system);
+    auto& p = j["packages"][system];
+    EXPECT_EQ(p["gpuenvIsDefault"], true);
+    EXPECT_NE(cmake.find("project(gpuenv VERSION " + p["version"].get<std::string>() + " "), std::string::npos);
+    for (auto& [needle, attr] : deps) {
+      EXPECT_NE(cmake.find(needle), std::string::npos) << needle << " no longer in CMakeLists.txt: update this list";
+      auto& in = p["buildInputs"];
+      EXPECT_NE(std::find(in.begin(), in.end(), attr), in.end()) << attr << " missing from nix/package.nix buildInputs";
+    }
+    EXPECT_EQ(p["nativeBuildInputs"], json({"cmake", "pkg-config", "autoAddDriverRunpath"}));
+    EXPECT_EQ(j["apps"][system]["type"], "app");
+    EXPECT_TRUE(j["apps"][system]["program"].get<std::string>().ends_with("/bin/gpuenv"));
+  }
+  EXPECT_EQ(j["inputs"]["nixpkgs"], "github:NixOS/nixpkgs/nixos-26.05");
+  EXPECT_EQ(j["module"]["systemPackages"], json({"gpuenv"}));
+}
+
+}  // namespace

@@ -1,6 +1,7 @@
 # gpuenv as a Nix flake (docs/nix.md "Installing gpuenv on NixOS"):
 #   nix run github:OWNER/gpuenv -- doctor          run it once
-#   nix profile install .                          from a clone: on PATH, kept by the profile (a GC root)
+#   nix profile add .                              from a clone: on PATH, kept by the profile (a GC root)
+#                                                  (older Nix: nix profile install .)
 #   imports = [ gpuenv.nixosModules.default ]; programs.gpuenv.enable = true;   in a flake-based NixOS config
 {
   description = "gpuenv: finds why a GPU program does not see the GPU, and writes the environment that does";

@@ -2,12 +2,12 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 
 #include "build_info.hpp"
 #include "cli/activation_cli.hpp"
 #include "cli/cli.hpp"
 #include "nix/generate.hpp"
+#include "probe/snapshot.hpp"
 #include "util/fs.hpp"
 #include "util/strings.hpp"
 
@@ -28,17 +28,15 @@ struct NixArgs {
   bool cuda_capabilities = false;
 };
 
-// Today's date (UTC), for the end of support of NixOS releases.
-std::string today() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+
 
 using Renderer = Result<std::string> (*)(const Spec&, const Snapshot&, const Knowledge&, const nix::Options&);
+
+// "dir/flake.nix" -> "dir/", "flake.nix" -> "".
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "" : path.substr(0, slash + 1);
+}
 
 int generate(const NixArgs& a, const char* default_file, Renderer render, const char* next) {
   ActivationArgs sa;
@@ -64,7 +62,18 @@ int generate(const NixArgs& a, const char* default_file, Renderer render, const 
   o.nixos_release = a.release;
   o.allow_eol = a.allow_eol;
   o.cuda_capabilities = a.cuda_capabilities;
-  o.today = today();
+  o.today = utc_now_iso8601().substr(0, 10);  // YYYY-MM-DD, for the end of support of NixOS releases
+  // The release a flake.lock already pins: next to the flake being written, or /etc/nixos's for the system module.
+  // (A saved snapshot is from another machine: its /etc/nixos is not this one's.)
+  std::string lock = render == nix::render_flake                       ? dir_of(out == "-" ? "" : out) + "flake.lock"
+                     : render == nix::render_system && a.in.from.empty() ? std::string("/etc/nixos/flake.lock")
+                                                                         : std::string();
+  Fs lock_fs(render == nix::render_system ? a.in.root : "/");
+  if (!lock.empty() && a.release.empty() && a.branch.empty())
+    if (auto text = lock_fs.read_opt(lock); text && !nix::nixpkgs_branch_of_lock(*text).empty()) {
+      o.lock_branch = nix::nixpkgs_branch_of_lock(*text);
+      o.lock_file = lock;
+    }
   std::vector<std::string> warnings;
   o.warnings = &warnings;
   auto text = render(spec, run.snap, Knowledge::get(), o);

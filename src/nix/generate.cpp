@@ -319,7 +319,8 @@ Result<std::string> config_block(const Spec& spec, const MachineFacts& m, const 
     return out;
   }
   out += ind + "# cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds\n";
-  out += ind + "# (see nixConfig / nixos-gpu.nix); `gpuenv nix ... --cuda-capabilities` builds for this machine only.\n";
+  out += ind + "# (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this\n";
+  out += ind + "# machine's GPUs only, from source.\n";
   if (!outside.empty()) {
     out += ind + "# WARNING: " + capability_owners(m, outside) + " is not in nixpkgs' default capabilities (they start "
            "at " + min_default + "):\n";

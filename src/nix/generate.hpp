@@ -59,6 +59,8 @@ struct Options {
   bool tensorrt = false;
   std::string nixpkgs_branch;  // flake --nixpkgs: "nixos-26.05", "nixos-unstable" ("" = by release)
   std::string nixos_release;   // --nixos-release: "26.05" ("" = the host's for shell/system, current for a flake)
+  std::string lock_branch;     // the nixpkgs branch a flake.lock names (nixpkgs_branch_of_lock), "" = none
+  std::string lock_file;       // that flake.lock, for messages
   bool allow_eol = false;      // --allow-eol: write files for a release past its end of support
   std::string today;           // YYYY-MM-DD, for end of support ("" = never refuse)
   bool cuda_capabilities = false;  // --cuda-capabilities: build CUDA code for this machine's GPUs only (slow)
@@ -67,8 +69,12 @@ struct Options {
 
 // The release a file kind is written for: Options, else (shell, system) the snapshot's NixOS release, else
 // nix.toml's current release. An unknown release, or one past its end of support without allow_eol, is an error.
+// Order: --nixos-release, --nixpkgs, the flake.lock's nixpkgs branch, (shell, system) os-release, current.
 enum class Target { Shell, Flake, System };
 Result<Release> target_release(Target kind, const MachineFacts& m, const Knowledge& k, const Options& o);
+
+// The branch ("nixos-26.05") of the `nixpkgs` input of a flake.lock (JSON text); "" when it names none.
+std::string nixpkgs_branch_of_lock(const std::string& lock_json);
 
 // Each returns the whole file, or an error (a Python version nixpkgs lacks, a framework with no Nix package).
 Result<std::string> render_shell(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o);

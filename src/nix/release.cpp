@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "nix/internal.hpp"
 #include "util/strings.hpp"
@@ -51,6 +52,19 @@ std::string release_of_branch(std::string b) {
 
 }  // namespace
 
+std::string nixpkgs_branch_of_lock(const std::string& lock_json) {
+  auto j = nlohmann::json::parse(lock_json, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j["nodes"].is_object()) return "";
+  auto& nodes = j["nodes"];
+  std::string root = j.value("root", "root");
+  if (!nodes[root].is_object() || !nodes[root]["inputs"].is_object()) return "";
+  auto& input = nodes[root]["inputs"]["nixpkgs"];
+  if (!input.is_string()) return "";  // absent, or `follows` another input
+  auto& original = nodes[input.get<std::string>()]["original"];
+  if (!original.is_object() || !original["ref"].is_string()) return "";
+  return original["ref"].get<std::string>();
+}
+
 Result<Release> target_release(Target kind, const MachineFacts& m, const Knowledge& k, const Options& o) {
   auto all = releases(k);
   std::string current = str(nix_file(k), "nixpkgs", "current_release");
@@ -61,6 +75,9 @@ Result<Release> target_release(Target kind, const MachineFacts& m, const Knowled
   } else if (!o.nixpkgs_branch.empty()) {
     want = release_of_branch(o.nixpkgs_branch);
     why = "--nixpkgs " + o.nixpkgs_branch;
+  } else if (!o.lock_branch.empty() && kind != Target::Shell) {
+    want = release_of_branch(o.lock_branch);
+    why = o.lock_file;
   } else if (kind != Target::Flake && m.nixos && !m.os_version_id.empty()) {
     want = m.os_version_id;
     why = "the snapshot's os-release";
@@ -76,7 +93,10 @@ Result<Release> target_release(Target kind, const MachineFacts& m, const Knowled
                                   want, why, join(names, ", ")));
   }
   Release r = *it;
-  if (!o.nixpkgs_branch.empty()) r.branch = o.nixpkgs_branch;
+  if (!o.nixpkgs_branch.empty())
+    r.branch = o.nixpkgs_branch;
+  else if (o.nixos_release.empty() && !o.lock_branch.empty() && kind != Target::Shell)
+    r.branch = o.lock_branch;
   if (!o.today.empty() && !r.end_of_support.empty() && o.today > r.end_of_support && !o.allow_eol) {
     std::string where = why.empty() ? "" : " (" + why + ")";
     return make_error(fmt::format(

@@ -337,7 +337,8 @@ TEST(Nix, RefusesUnbuildableCombinations) {
     auto spec = (tmp / "gpuenv.toml").string();
     std::ofstream(spec) << spec_text;
     std::vector<std::string> args{GPUENV_BINARY, "nix", kind, "--from", (kGolden / machine / "snapshot.json").string(),
-                                  "--spec", spec, "-o", "-"};
+                                  "--spec", spec};
+    if (std::find(extra.begin(), extra.end(), "-o") == extra.end()) args.insert(args.end(), {"-o", "-"});
     args.insert(args.end(), extra.begin(), extra.end());
     return run_program(args, base_env());
   };
@@ -357,6 +358,16 @@ TEST(Nix, RefusesUnbuildableCombinations) {
   r = run("pascal-legacy", "flake", "");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("github:NixOS/nixpkgs/nixos-26.05"), std::string::npos);
+  // A flake.lock next to the flake keeps its branch, and an old one is refused like an old host.
+  std::ofstream(tmp / "flake.lock") << R"({"nodes": {"nixpkgs": {"original": {"owner": "NixOS", "ref": "nixos-25.11",
+      "repo": "nixpkgs", "type": "github"}}, "root": {"inputs": {"nixpkgs": "nixpkgs"}}}, "root": "root", "version": 7})";
+  r = run("pascal-legacy", "flake", "", {"-o", (tmp / "flake.nix").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find((tmp / "flake.lock").string()), std::string::npos) << r.err;
+  r = run("pascal-legacy", "flake", "", {"-o", (tmp / "flake.nix").string(), "--allow-eol", "--force"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_text((tmp / "flake.nix").string()).find("github:NixOS/nixpkgs/nixos-25.11"), std::string::npos);
+  fs::remove(tmp / "flake.lock");
   // 3: cudaCapabilities only when asked, with a warning about the build time.
   r = run("rtx4090-nixos", "shell", "[frameworks]\ntorch = \"cuda\"\n");
   EXPECT_EQ(r.out.find("cudaCapabilities ="), std::string::npos) << r.out;

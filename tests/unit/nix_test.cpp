@@ -264,3 +264,30 @@ TEST(NixGenerate, CpuFrameworksOnAGpuMachine) {
   EXPECT_NE(r->find("ps.torchWithoutCuda\n"), std::string::npos);
   EXPECT_NE(r->find("ps.jax-cuda12-plugin\n"), std::string::npos);
 }
+
+// The release a flake.lock pins: its nixpkgs input's branch, which then decides the release and the branch.
+TEST(NixGenerate, ReleaseFromFlakeLock) {
+  const char* lock = R"({"nodes": {"nixpkgs": {"locked": {"rev": "abc"}, "original": {"owner": "NixOS",
+      "ref": "nixos-26.05-small", "repo": "nixpkgs", "type": "github"}}, "root": {"inputs": {"nixpkgs": "nixpkgs"}}},
+      "root": "root", "version": 7})";
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock(lock), "nixos-26.05-small");
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock(R"({"nodes": {"root": {"inputs": {}}}, "root": "root"})"), "");
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock(R"({"nodes": {"root": {"inputs": {"nixpkgs": ["other", "nixpkgs"]}}}})"), "");
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock("not json"), "");
+  auto s = nixos_with_gpu("0x1b80", "25.11");  // the host still runs 25.11; its flake.lock is on 26.05 already
+  nix::Options o{"test"};
+  o.today = "2026-12-03";
+  o.lock_branch = nix::nixpkgs_branch_of_lock(lock);
+  o.lock_file = "/etc/nixos/flake.lock";
+  auto m = nix::machine_facts(s, Knowledge::get());
+  auto r = nix::target_release(nix::Target::System, m, Knowledge::get(), o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->name, "26.05");
+  r = nix::target_release(nix::Target::Flake, m, Knowledge::get(), o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->branch, "nixos-26.05-small");
+  o.lock_branch = "nixos-25.11";  // an old lock is refused like an old host, naming the file
+  r = nix::target_release(nix::Target::Flake, m, Knowledge::get(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("/etc/nixos/flake.lock"), std::string::npos) << r.error();
+}

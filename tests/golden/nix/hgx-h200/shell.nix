@@ -20,7 +20,8 @@
       # Build the packages that can use CUDA with it.
       cudaSupport = true;
       # cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds
-      # (see nixConfig / nixos-gpu.nix); `gpuenv nix ... --cuda-capabilities` builds for this machine only.
+      # (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this
+      # machine's GPUs only, from source.
     };
   }
 }:

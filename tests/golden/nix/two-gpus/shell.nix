@@ -20,7 +20,8 @@
       cudaSupport = true;
       # GeForce GTX 1080 Ti (6.1): CUDA 12.9 is the last release that compiles for it; this nixpkgs still has cudaPackages_12.
       # cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds
-      # (see nixConfig / nixos-gpu.nix); `gpuenv nix ... --cuda-capabilities` builds for this machine only.
+      # (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this
+      # machine's GPUs only, from source.
       # WARNING: GeForce GTX 1080 Ti 6.1 is not in nixpkgs' default capabilities (they start at 7.5):
       # the cached packages have no GPU code for it. Use --cuda-capabilities (builds for hours) or CPU.
     };

@@ -26,6 +26,7 @@ struct NixArgs {
   std::string release;
   bool allow_eol = false;
   bool cuda_capabilities = false;
+  std::string today;  // --today (hidden): the date end of support is compared with, for tests
 };
 
 
@@ -62,7 +63,7 @@ int generate(const NixArgs& a, const char* default_file, Renderer render, const 
   o.nixos_release = a.release;
   o.allow_eol = a.allow_eol;
   o.cuda_capabilities = a.cuda_capabilities;
-  o.today = utc_now_iso8601().substr(0, 10);  // YYYY-MM-DD, for the end of support of NixOS releases
+  o.today = !a.today.empty() ? a.today : utc_now_iso8601().substr(0, 10);  // for the end of support of releases
   // The release a flake.lock already pins: next to the flake being written, or /etc/nixos's for the system module.
   // (A saved snapshot is from another machine: its /etc/nixos is not this one's.)
   std::string lock = render == nix::render_flake                       ? dir_of(out == "-" ? "" : out) + "flake.lock"
@@ -96,6 +97,7 @@ void add_common(CLI::App* cmd, NixArgs& a, const char* default_file) {
                   "Write for this NixOS release (26.05, unstable; default: the snapshot's for shell and system, "
                   "the current one for a flake)");
   cmd->add_flag("--allow-eol", a.allow_eol, "Write for a NixOS release past its end of support");
+  cmd->add_option("--today", a.today, "Compare end of support with this date (YYYY-MM-DD), not today's")->group("");
   cmd->add_flag("--cuda-capabilities", a.cuda_capabilities,
                 "Build CUDA code for this machine's GPUs only (config.cudaCapabilities): no binary cache has it, "
                 "torch and friends build for hours");

@@ -97,7 +97,13 @@ Result<Release> target_release(Target kind, const MachineFacts& m, const Knowled
     r.branch = o.nixpkgs_branch;
   else if (o.nixos_release.empty() && !o.lock_branch.empty() && kind != Target::Shell)
     r.branch = o.lock_branch;
-  if (!o.today.empty() && !r.end_of_support.empty() && o.today > r.end_of_support && !o.allow_eol) {
+  bool eol = !o.today.empty() && !r.end_of_support.empty() && o.today > r.end_of_support && !o.allow_eol;
+  if (eol && r.name == current)
+    return make_error(fmt::format("{} reached its end of support on {}, and it is the newest release this gpuenv "
+                                  "knows (src/knowledge/nix.toml): update gpuenv, or pass --nixos-release with a "
+                                  "newer release, or --allow-eol to write the file for {} anyway",
+                                  r.label(), r.end_of_support, r.name));
+  if (eol) {
     std::string where = why.empty() ? "" : " (" + why + ")";
     return make_error(fmt::format(
         "{}{} reached its end of support on {}: its nixpkgs gets no security fixes and its attribute names are "

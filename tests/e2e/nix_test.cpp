@@ -24,6 +24,8 @@ namespace {
 
 const fs::path kGolden = fs::path(GPUENV_SOURCE_DIR) / "tests/golden/nix";
 const fs::path kStandIn = fs::path(GPUENV_SOURCE_DIR) / "tests/fixtures/nix";
+// The date end of support is compared with (--today), so that the golden files do not change on 2027-01-01.
+const char* const kToday = "2026-12-03";
 
 std::string find_nix_instantiate() {
   // GPUENV_TEST_NIX_INSTANTIATE names the program ("" = behave as if it were not installed).
@@ -137,6 +139,7 @@ gpuenv::test::RunResult generate(const std::string& machine, const Kind& k, cons
   if (auto* a = tbl[std::string(k.command) + "_args"].as_array())
     for (auto& x : *a) args.push_back(x.value_or<std::string>(""));
   args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {"--today", kToday});
   return run_program(args, base_env());
 }
 
@@ -340,6 +343,7 @@ TEST(Nix, RefusesUnbuildableCombinations) {
                                   "--spec", spec};
     if (std::find(extra.begin(), extra.end(), "-o") == extra.end()) args.insert(args.end(), {"-o", "-"});
     args.insert(args.end(), extra.begin(), extra.end());
+    if (std::find(extra.begin(), extra.end(), "--today") == extra.end()) args.insert(args.end(), {"--today", kToday});
     return run_program(args, base_env());
   };
   // 1/2: a host past its end of support is refused unless --allow-eol; --nixos-release writes for another one.
@@ -404,12 +408,17 @@ TEST(Nix, RefusesUnbuildableCombinations) {
     std::ofstream(nogpu) << snap.dump();
   }
   std::ofstream(tmp / "gpuenv.toml") << "[frameworks]\ntensorflow = \"cuda\"\n";
-  r = run_program({GPUENV_BINARY, "nix", "flake", "--from", nogpu, "--spec", (tmp / "gpuenv.toml").string(), "-o", "-"},
+  r = run_program({GPUENV_BINARY, "nix", "flake", "--from", nogpu, "--spec", (tmp / "gpuenv.toml").string(), "-o", "-",
+                   "--today", kToday},
                   base_env());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("cudaSupport = true;"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ps.tensorflow-bin"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("declares tensorflow = \"cuda\" but the snapshot has no NVIDIA GPU"), std::string::npos) << r.err;
+  // The newest release gpuenv knows past its end of support: update gpuenv (not "upgrade to" that same release).
+  r = run("rtx4090-nixos", "flake", "", {"--today", "2027-01-01"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("newest release this gpuenv knows"), std::string::npos) << r.err;
   fs::remove_all(tmp);
 }
 
@@ -442,7 +451,7 @@ TEST(Nix, OutputFileRules) {
   auto spec = (fs::path(tmp) / "gpuenv.toml").string();
   std::ofstream(spec) << "[python]\nversion = \"3.9\"\n";
   r = run_program({GPUENV_BINARY, "nix", "shell", "--from", (kGolden / "rtx4090-nixos/snapshot.json").string(),
-                   "--spec", spec, "-o", "-"},
+                   "--spec", spec, "-o", "-", "--today", kToday},
                   base_env());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("Python 3.9"), std::string::npos) << r.err;

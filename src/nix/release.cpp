@@ -56,7 +56,7 @@ std::string nixpkgs_branch_of_lock(const std::string& lock_json) {
   auto j = nlohmann::json::parse(lock_json, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j["nodes"].is_object()) return "";
   auto& nodes = j["nodes"];
-  std::string root = j.value("root", "root");
+  std::string root = j["root"].is_string() ? j["root"].get<std::string>() : "root";
   if (!nodes[root].is_object() || !nodes[root]["inputs"].is_object()) return "";
   auto& input = nodes[root]["inputs"]["nixpkgs"];
   if (!input.is_string()) return "";  // absent, or `follows` another input

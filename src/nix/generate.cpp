@@ -1,4 +1,5 @@
 #include "nix/generate.hpp"
+#include "nix/internal.hpp"
 
 #include <fmt/format.h>
 
@@ -13,7 +14,7 @@
 
 namespace gpuenv::nix {
 
-namespace {
+namespace detail {
 
 // ---- nix.toml access ----------------------------------------------------------------------------------
 
@@ -37,21 +38,6 @@ std::vector<std::string> strings(const toml::node_view<const toml::node> n) {
   return out;
 }
 
-struct DriverPackage {
-  std::string branch, attr, why;
-};
-
-std::vector<DriverPackage> driver_packages(const toml::table& t) {
-  std::vector<DriverPackage> out;
-  if (auto* a = t["driver_package"].as_array())
-    for (auto& e : *a)
-      if (auto* tb = e.as_table())
-        out.push_back({(*tb)["branch"].value_or<std::string>(""), (*tb)["attr"].value_or<std::string>(""),
-                       (*tb)["why"].value_or<std::string>("")});
-  return out;
-}
-
-// The last word of an option/attribute path: "hardware.nvidia.open" -> its parts are written as given.
 std::string nix_string(std::string_view s) {
   std::string out = "\"";
   for (size_t i = 0; i < s.size(); ++i) {
@@ -69,12 +55,33 @@ std::string string_list(const std::vector<std::string>& v) {
   return q.empty() ? "[ ]" : "[ " + join(q, " ") + " ]";
 }
 
-// ---- machine facts ------------------------------------------------------------------------------------
+std::vector<Cache> caches(const Knowledge& k) {
+  std::vector<Cache> out;
+  if (auto* a = nix_file(k)["cache"].as_array())
+    for (auto& e : *a)
+      if (auto* t = e.as_table())
+        out.push_back({(*t)["url"].value_or<std::string>(""), (*t)["key"].value_or<std::string>(""),
+                       (*t)["what"].value_or<std::string>("")});
+  return out;
+}
 
 // Unparsable capabilities (none come from the probes or the knowledge files) first.
 bool cc_less(const std::string& a, const std::string& b) {
   return ComputeCapability::parse(a) < ComputeCapability::parse(b);
 }
+
+void warn(const Options& o, std::string message) {
+  if (o.warnings && std::find(o.warnings->begin(), o.warnings->end(), message) == o.warnings->end())
+    o.warnings->push_back(std::move(message));
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
+// ---- machine facts ------------------------------------------------------------------------------------
 
 std::string device_id_of(const Snapshot& s, const std::string& bus) {
   auto low = to_lower(bus);
@@ -148,6 +155,9 @@ MachineFacts machine_facts(const Snapshot& s, const Knowledge& k) {
   for (auto& g : m.gpus)
     if (!g.cc.empty() && seen.insert(g.cc).second) m.capabilities.push_back(g.cc);
   std::sort(m.capabilities.begin(), m.capabilities.end(), cc_less);
+  auto nvswitch_class = nix_file(k)["datacenter"]["nvswitch_class"].value_or<std::string>("0x0680");
+  for (auto& p : s.pci)
+    if (to_lower(p.vendor_id) == "0x10de" && p.class_id.starts_with(nvswitch_class)) m.nvswitch = true;
   return m;
 }
 
@@ -163,47 +173,82 @@ std::string python_attr(const Spec& spec, const Knowledge& k) {
 
 namespace {
 
-// ---- pieces shared by the three files -----------------------------------------------------------------
+// ---- pieces shared by the shell and the flake ---------------------------------------------------------
+
+const toml::table* framework_entry(const Knowledge& k, const std::string& name) {
+  if (auto* fws = nix_file(k)["framework"].as_array())
+    for (auto& e : *fws)
+      if (auto* tb = e.as_table(); tb && (*tb)["name"].value_or<std::string>("") == name) return tb;
+  return nullptr;
+}
+
+// With or without CUDA, per framework: as declared, else CUDA when the snapshot has an NVIDIA GPU.
+bool wants_cuda(const SpecFramework& f, const MachineFacts& m) {
+  return f.accelerator.empty() ? !m.gpus.empty() : f.accelerator == "cuda";
+}
+
+// config.cudaSupport: on when a framework wants CUDA; with no frameworks, when the machine has an NVIDIA GPU.
+bool cuda_support(const Spec& spec, const MachineFacts& m) {
+  if (spec.frameworks.empty()) return !m.gpus.empty();
+  return std::any_of(spec.frameworks.begin(), spec.frameworks.end(), [&](auto& f) { return wants_cuda(f, m); });
+}
 
 struct PythonEnv {
-  std::string attr;  // python312
+  std::string attr;     // python312
+  std::string version;  // 3.12 (the release's python3 when gpuenv.toml states none)
   std::vector<std::pair<std::string, std::string>> packages;  // attribute, comment
-  std::vector<std::string> notes;
+  std::vector<std::string> systems;  // where every package builds (a subset of [nixpkgs] systems)
 };
 
-Result<PythonEnv> python_env(const Spec& spec, const Knowledge& k) {
+Result<PythonEnv> python_env(const Spec& spec, const MachineFacts& m, const Knowledge& k, const Release& r,
+                             const Options& o) {
   auto& t = nix_file(k);
   PythonEnv env;
+  env.systems = strings(t["nixpkgs"]["systems"]);
+  env.version = r.python_default;
   if (!spec.python_version.empty()) {
-    auto versions = strings(t["python"]["versions"]);
     auto parts = split(spec.python_version, '.');
-    std::string mm = parts.size() >= 2 ? parts[0] + "." + parts[1] : spec.python_version;
-    if (std::find(versions.begin(), versions.end(), mm) == versions.end())
-      return make_error(fmt::format("gpuenv.toml asks for Python {}, which the nixpkgs release gpuenv targets does not "
-                                    "carry (it has {}); change [python] version", spec.python_version,
-                                    join(versions, ", ")));
+    env.version = parts.size() >= 2 ? parts[0] + "." + parts[1] : spec.python_version;
+    if (std::find(r.python_versions.begin(), r.python_versions.end(), env.version) == r.python_versions.end())
+      return make_error(fmt::format("gpuenv.toml asks for Python {}, which {} does not carry (it has {}); change "
+                                    "[python] version",
+                                    spec.python_version, r.label(), join(r.python_versions, ", ")));
   }
   env.attr = python_attr(spec, k);
-  auto* fws = t["framework"].as_array();
+  bool cuda_on = cuda_support(spec, m);
   for (auto& f : spec.frameworks) {
     if (f.accelerator == "rocm")
       return make_error("framework " + f.name + " asks for ROCm; gpuenv nix writes CUDA (NVIDIA) environments only");
-    const toml::table* entry = nullptr;
-    if (fws)
-      for (auto& e : *fws)
-        if (auto* tb = e.as_table(); tb && (*tb)["name"].value_or<std::string>("") == f.name) entry = tb;
+    auto* entry = framework_entry(k, f.name);
     if (!entry) return make_error("no Nix package is known for framework '" + f.name + "' (nix.toml [[framework]])");
-    bool cpu = f.accelerator == "cpu";
-    auto attrs = strings((*entry)[cpu ? "cpu" : "cuda"]);
+    bool cuda = wants_cuda(f, m);
+    auto pythons = strings((*entry)["pythons"]);
+    if (!pythons.empty() && std::find(pythons.begin(), pythons.end(), env.version) == pythons.end())
+      return make_error(fmt::format("{} has no Nix package for Python {} in {} (tensorflow-bin: \"unsupported "
+                                    "configuration\"; it is built for Python {}); set [python] version to one of "
+                                    "those",
+                                    f.name, env.version, r.label(), join(pythons, ", ")));
+    auto systems = strings((*entry)["systems"]);
+    if (!systems.empty())
+      std::erase_if(env.systems, [&](auto& sys) { return std::find(systems.begin(), systems.end(), sys) == systems.end(); });
+    if (cuda && f.accelerator == "cuda" && m.gpus.empty())
+      warn(o, fmt::format("gpuenv.toml declares {} = \"cuda\" but the snapshot has no NVIDIA GPU: the CUDA build is "
+                          "kept as declared; it runs only where an NVIDIA GPU and driver are",
+                          f.name));
+    auto attrs = strings((*entry)[cuda ? "cuda" : cuda_on ? "cpu_in_cuda" : "cpu"]);
+    if (attrs.empty())
+      return make_error(fmt::format("{} has no build without CUDA; set {} = \"cuda\" in gpuenv.toml or remove it",
+                                    f.name, f.name));
     std::string note = (*entry)["note"].value_or<std::string>("");
     for (size_t i = 0; i < attrs.size(); ++i) {
       std::string c;
       if (i == 0) {
-        c = f.name + (cpu ? " (CPU)" : "");
+        c = f.name + (cuda ? "" : " (CPU)");
         if (!f.version.empty())
           c += ", gpuenv.toml asks for " + f.version + ": the version is the one of the pinned nixpkgs";
-        if (!cpu && !note.empty()) c += ": " + note;
-        else if (cpu) c += ": without CUDA, as gpuenv.toml asks";
+        if (cuda && !note.empty()) c += ": " + note;
+        else if (!cuda && cuda_on) c += ": built without CUDA while other frameworks use it";
+        else if (!cuda) c += ": without CUDA, as gpuenv.toml asks";
       }
       bool dup = std::any_of(env.packages.begin(), env.packages.end(), [&](auto& p) { return p.first == attrs[i]; });
       if (!dup) env.packages.emplace_back(attrs[i], c);
@@ -219,67 +264,70 @@ std::string describe_gpu(const GpuFact& g) {
   return s;
 }
 
-// The header: which file, which gpuenv, which facts.
-std::string header(const char* file, const char* command, const Spec& spec, const MachineFacts& m,
-                   const Options& o) {
-  std::string h;
-  h += fmt::format("# {}: generated by gpuenv {} (`{}`) from the facts below.\n", file, o.version, command);
-  h += fmt::format("# Edit it freely; `{} --force` writes it again.\n", command);
-  h += "#\n";
-  h += fmt::format("# Snapshot of {}{}:\n", m.hostname.empty() ? "this machine" : m.hostname,
-                   m.created.empty() ? "" : " taken " + m.created);
-  h += fmt::format("#   OS: {}{}{}\n", m.os.empty() ? "unknown" : m.os, m.arch.empty() ? "" : " on " + m.arch,
-                   m.nixos ? " (NixOS)" : " (not NixOS)");
-  if (m.gpus.empty()) h += "#   GPUs: none found\n";
-  for (size_t i = 0; i < m.gpus.size(); ++i) h += fmt::format("#   GPU {}: {}\n", i, describe_gpu(m.gpus[i]));
-  if (!m.driver_version.empty())
-    h += fmt::format("#   NVIDIA driver: {}{}\n", m.driver_version,
-                     m.kernel_flavour.empty() ? "" : " (" + m.kernel_flavour + " kernel module)");
-  if (!spec.path.empty()) {
-    std::vector<std::string> fw;
-    for (auto& f : spec.frameworks) fw.push_back(f.name + (f.accelerator.empty() ? "" : " (" + f.accelerator + ")"));
-    h += fmt::format("# Spec: gpuenv.toml: Python {}; frameworks: {}\n",
-                     spec.python_version.empty() ? "not stated" : spec.python_version,
-                     fw.empty() ? "none" : join(fw, ", "));
-  } else {
-    h += "# Spec: no gpuenv.toml (default Python, no frameworks)\n";
+// The GPUs of a capability ("GeForce GTX 1080 6.1").
+std::string capability_owners(const MachineFacts& m, const std::vector<std::string>& ccs) {
+  std::vector<std::string> which;
+  for (auto& cc : ccs) {
+    std::vector<std::string> names;
+    for (auto& g : m.gpus)
+      if (g.cc == cc && std::find(names.begin(), names.end(), g.name) == names.end()) names.push_back(g.name);
+    which.push_back(join(names, ", ") + " " + cc);
   }
-  return h;
+  return join(which, "; ");
 }
 
-// nixpkgs config lines (inside `config = { ... };`), indented by `ind`.
-std::string config_block(const MachineFacts& m, const Knowledge& k, const std::string& ind) {
+// nixpkgs config lines (inside `config = { ... };`), indented by `ind`. Fast by default: cudaCapabilities stays at
+// nixpkgs' default, which the CUDA binary caches are built for; this machine's list only with --cuda-capabilities.
+Result<std::string> config_block(const Spec& spec, const MachineFacts& m, const Knowledge& k, const Release& r,
+                                 const Options& o, const std::string& ind) {
   auto& t = nix_file(k);
   std::string out;
   out += ind + "# The NVIDIA driver libraries, CUDA and cuDNN are unfree.\n";
   out += ind + str(t, "config", "allow_unfree") + " = true;\n";
-  if (m.gpus.empty()) {
-    out += ind + "# No NVIDIA GPU in the snapshot: packages are built without CUDA.\n";
+  if (!cuda_support(spec, m)) {
+    out += ind + (m.gpus.empty() ? "# No NVIDIA GPU in the snapshot: packages are built without CUDA.\n"
+                                 : "# Every framework of gpuenv.toml is CPU-only: packages are built without CUDA.\n");
     out += ind + str(t, "config", "cuda_support") + " = false;\n";
     return out;
   }
   out += ind + "# Build the packages that can use CUDA with it.\n";
   out += ind + str(t, "config", "cuda_support") + " = true;\n";
-  if (!m.capabilities.empty()) {
-    std::vector<std::string> which;
-    for (auto& cc : m.capabilities) {
-      std::vector<std::string> names;
-      for (auto& g : m.gpus)
-        if (g.cc == cc && std::find(names.begin(), names.end(), g.name) == names.end()) names.push_back(g.name);
-      which.push_back(join(names, ", ") + " " + cc);
-    }
-    out += ind + "# Only this machine's GPUs (" + join(which, "; ") +
-           "), so CUDA code is not built for every architecture.\n";
-    for (auto& g : m.gpus)
-      if (!g.last_cuda.empty()) {
-        out += ind + fmt::format("# {} ({}): CUDA {} is the last release that compiles for it; keep this nixpkgs' "
-                                 "cudaPackages at {}.x.\n",
-                                 g.name, g.cc, g.last_cuda, split(g.last_cuda, '.')[0]);
-        break;
-      }
+  for (auto& g : m.gpus) {
+    if (g.last_cuda.empty()) continue;
+    auto major = split(g.last_cuda, '.')[0];
+    if (std::find(r.cuda_majors.begin(), r.cuda_majors.end(), major) == r.cuda_majors.end())
+      return make_error(fmt::format("{} ({}, {}): CUDA {} is the last release that compiles for it, and {} has no "
+                                    "cudaPackages_{} (it has cudaPackages_{}); set accelerator = \"cpu\" for the "
+                                    "frameworks in gpuenv.toml",
+                                    g.name, g.arch_display, g.cc, g.last_cuda, r.label(), major,
+                                    join(r.cuda_majors, ", cudaPackages_")));
+    out += ind + fmt::format("# {} ({}): CUDA {} is the last release that compiles for it; this nixpkgs still has "
+                             "cudaPackages_{}.\n",
+                             g.name, g.cc, g.last_cuda, major);
+    break;
+  }
+  auto min_default = str(t, "cuda_defaults", "min_default_cc");
+  std::vector<std::string> outside;
+  for (auto& cc : m.capabilities)
+    if (cc_less(cc, min_default)) outside.push_back(cc);
+  if (o.cuda_capabilities && !m.capabilities.empty()) {
+    out += ind + "# Only this machine's GPUs (" + capability_owners(m, m.capabilities) + ", --cuda-capabilities).\n";
+    out += ind + "# WARNING: no binary cache has this list: torch, magma, triton, nccl... are built here (hours).\n";
     out += ind + str(t, "config", "cuda_capabilities") + " = " + string_list(m.capabilities) + ";\n";
-  } else {
-    out += ind + "# The GPUs' compute capabilities are unknown: nixpkgs builds for its default list.\n";
+    warn(o, "--cuda-capabilities: CUDA packages are built on this machine for " + join(m.capabilities, ", ") +
+                " (torch, magma, triton, nccl: hours), because no binary cache holds builds for that list");
+    return out;
+  }
+  out += ind + "# cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds\n";
+  out += ind + "# (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this\n";
+  out += ind + "# machine's GPUs only, from source.\n";
+  if (!outside.empty()) {
+    out += ind + "# WARNING: " + capability_owners(m, outside) + " is not in nixpkgs' default capabilities (they start "
+           "at " + min_default + "):\n";
+    out += ind + "# the cached packages have no GPU code for it. Use --cuda-capabilities (builds for hours) or CPU.\n";
+    warn(o, capability_owners(m, outside) + " is not in nixpkgs' default CUDA capabilities (from " + min_default +
+                "): the cached CUDA packages have no code for it; pass --cuda-capabilities to build for it (hours), "
+                "or set accelerator = \"cpu\"");
   }
   return out;
 }
@@ -327,23 +375,54 @@ std::string mkshell_body(const MachineFacts& m, const Knowledge& k, const std::s
   return out;
 }
 
-std::string branch_for(const MachineFacts& m, const Options& o, const Knowledge& k) {
-  if (!o.nixpkgs_branch.empty()) return o.nixpkgs_branch;
-  if (m.nixos && m.os_version_id.size() == 5 && m.os_version_id[2] == '.') return "nixos-" + m.os_version_id;
-  return str(nix_file(k), "nixpkgs", "default_branch");
-}
-
 }  // namespace
 
+std::string detail::header(const char* file, const char* command, const Spec& spec, const MachineFacts& m,
+                           const Options& o, const Release& r) {
+  std::string h;
+  h += fmt::format("# {}: generated by gpuenv {} (`{}`) from the facts below.\n", file, o.version, command);
+  h += fmt::format("# Edit it freely; `{} --force` writes it again.\n", command);
+  h += "#\n";
+  h += fmt::format("# Snapshot of {}{}:\n", m.hostname.empty() ? "this machine" : m.hostname,
+                   m.created.empty() ? "" : " taken " + m.created);
+  h += fmt::format("#   OS: {}{}{}\n", m.os.empty() ? "unknown" : m.os, m.arch.empty() ? "" : " on " + m.arch,
+                   m.nixos ? " (NixOS)" : " (not NixOS)");
+  if (m.gpus.empty()) h += "#   GPUs: none found\n";
+  for (size_t i = 0; i < m.gpus.size(); ++i) h += fmt::format("#   GPU {}: {}\n", i, describe_gpu(m.gpus[i]));
+  if (m.nvswitch) h += "#   NVSwitch: yes (SXM/HGX board)\n";
+  if (!m.driver_version.empty())
+    h += fmt::format("#   NVIDIA driver: {}{}\n", m.driver_version,
+                     m.kernel_flavour.empty() ? "" : " (" + m.kernel_flavour + " kernel module)");
+  if (!spec.path.empty()) {
+    std::vector<std::string> fw;
+    for (auto& f : spec.frameworks) fw.push_back(f.name + (f.accelerator.empty() ? "" : " (" + f.accelerator + ")"));
+    h += fmt::format("# Spec: gpuenv.toml: Python {}; frameworks: {}\n",
+                     spec.python_version.empty() ? "not stated" : spec.python_version,
+                     fw.empty() ? "none" : join(fw, ", "));
+  } else {
+    h += "# Spec: no gpuenv.toml (default Python, no frameworks)\n";
+  }
+  h += fmt::format("# Written for {}{}: attribute names as its nixpkgs has them.\n", r.label(),
+                   r.end_of_support.empty() ? "" : ", supported until " + r.end_of_support);
+  return h;
+}
+
 Result<std::string> render_shell(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o) {
-  auto py = python_env(spec, k);
-  if (!py) return make_error(py.error());
   auto m = machine_facts(s, k);
-  std::string out = header("shell.nix", "gpuenv nix shell", spec, m, o);
+  auto r = target_release(Target::Shell, m, k, o);
+  if (!r) return make_error(r.error());
+  auto py = python_env(spec, m, k, *r, o);
+  if (!py) return make_error(py.error());
+  auto config = config_block(spec, m, k, *r, o, "      ");
+  if (!config) return make_error(config.error());
+  std::string out = header("shell.nix", "gpuenv nix shell", spec, m, o, *r);
   out += "#\n# Enter it with `nix-shell`; <nixpkgs> is the channel of your NIX_PATH (a flake pins it: gpuenv nix flake).\n";
+  if (cuda_support(spec, m))
+    out += "# The CUDA binary cache must be a substituter of the Nix daemon (nixos-gpu.nix adds it), or CUDA packages\n"
+           "# are built here.\n";
   out += "{ pkgs ? import <nixpkgs> {\n";
   out += "    config = {\n";
-  out += config_block(m, k, "      ");
+  out += *config;
   out += "    };\n";
   out += "  }\n";
   out += "}:\n\n";
@@ -357,12 +436,15 @@ Result<std::string> render_shell(const Spec& spec, const Snapshot& s, const Know
 }
 
 Result<std::string> render_flake(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o) {
-  auto py = python_env(spec, k);
-  if (!py) return make_error(py.error());
   auto m = machine_facts(s, k);
+  auto r = target_release(Target::Flake, m, k, o);
+  if (!r) return make_error(r.error());
+  auto py = python_env(spec, m, k, *r, o);
+  if (!py) return make_error(py.error());
+  auto config = config_block(spec, m, k, *r, o, "          ");
+  if (!config) return make_error(config.error());
   auto& t = nix_file(k);
-  std::string branch = branch_for(m, o, k);
-  std::string out = header("flake.nix", "gpuenv nix flake", spec, m, o);
+  std::string out = header("flake.nix", "gpuenv nix flake", spec, m, o, *r);
   out += "#\n# Enter it with `nix develop`; flake.lock pins the nixpkgs commit on first use.\n";
   out += "{\n";
   std::vector<std::string> fw;
@@ -373,14 +455,29 @@ Result<std::string> render_flake(const Spec& spec, const Snapshot& s, const Know
                                 fw.empty() ? "" : " with " + join(fw, ", "),
                                 m.hostname.empty() ? "this machine" : m.hostname)) +
          ";\n\n";
-  out += "  inputs.nixpkgs.url = " + nix_string(replace_all(str(t, "nixpkgs", "flake_url"), "{branch}", branch)) + ";\n\n";
+  if (cuda_support(spec, m)) {
+    std::vector<std::string> urls, keys;
+    for (auto& c : caches(k)) {
+      urls.push_back(c.url);
+      keys.push_back(c.key);
+    }
+    out += "  # CUDA builds of nixpkgs (cache.nixos.org has none): Nix asks before using them unless you are a trusted\n";
+    out += "  # user or the daemon already has them (nixos-gpu.nix adds them on NixOS).\n";
+    out += "  nixConfig = {\n";
+    out += "    extra-substituters = " + string_list(urls) + ";\n";
+    out += "    extra-trusted-public-keys = " + string_list(keys) + ";\n";
+    out += "  };\n\n";
+  }
+  out += "  inputs.nixpkgs.url = " + nix_string(replace_all(str(t, "nixpkgs", "flake_url"), "{branch}", r->branch)) + ";\n\n";
   out += "  outputs = { self, nixpkgs }:\n";
   out += "    let\n";
-  out += "      systems = " + string_list(strings(t["nixpkgs"]["systems"])) + ";\n";
+  if (py->systems.size() < strings(t["nixpkgs"]["systems"]).size())
+    out += "      # Only the systems every framework builds for (tensorflow-bin: x86_64-linux).\n";
+  out += "      systems = " + string_list(py->systems) + ";\n";
   out += "      forEachSystem = f: nixpkgs.lib.genAttrs systems (system: f (import nixpkgs {\n";
   out += "        inherit system;\n";
   out += "        config = {\n";
-  out += config_block(m, k, "          ");
+  out += *config;
   out += "        };\n";
   out += "      }));\n";
   out += "    in\n";
@@ -395,106 +492,6 @@ Result<std::string> render_flake(const Spec& spec, const Snapshot& s, const Know
   out += "          };\n";
   out += "        });\n";
   out += "    };\n";
-  out += "}\n";
-  return out;
-}
-
-Result<std::string> render_system(const Spec& spec, const Snapshot& s, const Knowledge& k, const Options& o) {
-  auto m = machine_facts(s, k);
-  auto& t = nix_file(k);
-  auto opt = [&](const char* key) { return str(t, "nixos", key); };
-  std::string out = header("nixos-gpu.nix", "gpuenv nix system", spec, m, o);
-  out += "#\n# A NixOS module: add ./nixos-gpu.nix to `imports` in configuration.nix, then\n";
-  out += "#   sudo nixos-rebuild switch && sudo reboot\n";
-  if (!m.nixos) out += "# Note: the snapshot is not from NixOS; this module is for the NixOS install on this hardware.\n";
-  out += "{ config, lib, pkgs, ... }:\n\n";
-  out += "{\n";
-  out += "  # The NVIDIA driver (and CUDA, TensorRT) are unfree.\n";
-  out += "  " + opt("allow_unfree") + " = true;\n\n";
-  out += "  # Links the driver's user-space libraries (libcuda.so.1, libnvidia-ml.so.1) into " +
-         str(t, "driver", "lib_dir") + ",\n";
-  out += "  # where Nix-built CUDA programs find them through their RUNPATH.\n";
-  out += "  " + opt("graphics_enable") + " = true;\n\n";
-  out += "  # Selects the NVIDIA kernel module and driver; needed on headless machines too.\n";
-  out += "  " + opt("video_drivers") + " = [ \"nvidia\" ];\n\n";
-
-  if (m.gpus.empty()) {
-    out += "  # No NVIDIA GPU in the snapshot: the kernel module flavour and driver branch below are defaults.\n";
-  }
-  // Open kernel module: every GPU must support it; it is required by some (Blackwell).
-  bool all_open = !m.gpus.empty() &&
-                  std::all_of(m.gpus.begin(), m.gpus.end(), [](auto& g) { return g.open_module; });
-  std::vector<std::string> why_open;
-  for (auto& g : m.gpus) {
-    std::string a = g.arch_display.empty() ? "of an unknown architecture" : "is " + g.arch_display;
-    if (g.open_module_required)
-      why_open.push_back(g.name + " " + a + ": it needs the open kernel module");
-    else if (g.open_module)
-      why_open.push_back(g.name + " " + a + ": the open kernel module supports it (Turing or newer)");
-    else
-      why_open.push_back(g.name + " " + a + ": the open kernel module does not support it (it needs Turing or newer)");
-  }
-  bool conflict = !all_open && std::any_of(m.gpus.begin(), m.gpus.end(), [](auto& g) { return g.open_module_required; });
-  why_open.erase(std::unique(why_open.begin(), why_open.end()), why_open.end());  // identical GPUs: one line
-  for (auto& w : why_open) out += "  # " + w + ".\n";
-  bool some_open = std::any_of(m.gpus.begin(), m.gpus.end(), [](auto& g) { return g.open_module; });
-  if (!all_open && some_open && !conflict)
-    out += "  # One kernel module drives all the GPUs, so the proprietary one, which supports them all.\n";
-  if (conflict)
-    out += "  # WARNING: these GPUs need different kernel modules; no single driver drives them all.\n";
-  if (m.gpus.empty()) out += "  # NVIDIA recommends the open module for Turing and newer.\n";
-  out += "  " + opt("nvidia_open") + " = " + (all_open || m.gpus.empty() ? "true" : "false") + ";\n\n";
-
-  // Driver branch: the oldest branch any GPU is limited to, else production for data-center GPUs, else stable.
-  auto pkgs = driver_packages(t);
-  std::string limit;
-  const GpuFact* limiter = nullptr;
-  for (auto& g : m.gpus)
-    if (!g.last_driver_branch.empty() &&
-        (limit.empty() || parse_int(g.last_driver_branch).value_or(0) < parse_int(limit).value_or(0))) {
-      limit = g.last_driver_branch;
-      limiter = &g;
-    }
-  bool datacenter = std::any_of(m.gpus.begin(), m.gpus.end(), [](auto& g) { return g.datacenter; });
-  std::string want = !limit.empty() ? limit : datacenter ? "datacenter" : "";
-  const DriverPackage* pick = nullptr;
-  for (auto& p : pkgs)
-    if (p.branch == want) pick = &p;
-  if (!pick)
-    for (auto& p : pkgs)
-      if (p.branch.empty()) pick = &p;
-  if (!pick) return make_error("nix.toml has no [[driver_package]] for the current branch");
-  auto sentence = [](std::string w) {
-    if (!w.empty()) w[0] = char(toupper(static_cast<unsigned char>(w[0])));
-    return w + ".";
-  };
-  if (limiter) {
-    out += "  # " + pick->attr + ": " + limiter->name + " (" + limiter->arch_display + ") is supported up to the R" +
-           limit + " driver.\n";
-    out += "  # " + sentence(pick->why) + "\n";
-    if (m.gpus.size() > 1) out += "  # One driver drives all the GPUs, so the oldest one decides the branch.\n";
-  } else if (datacenter) {
-    out += "  # " + pick->attr + ": data-center GPU. " + sentence(pick->why) + "\n";
-  } else {
-    out += "  # " + pick->attr + ": " + pick->why + ".\n";
-  }
-  if (!m.driver_version.empty())
-    out += "  # The snapshot's driver is " + m.driver_version + "; the branch above decides the version after the rebuild.\n";
-  out += "  " + opt("nvidia_package") + " = " + opt("driver_packages") + "." + pick->attr + ";\n";
-  out += "  # Kernel mode setting (nvidia-drm.modeset=1), which Wayland compositors need.\n";
-  out += "  " + opt("nvidia_modesetting") + " = true;\n";
-
-  if (o.container_toolkit) {
-    out += "\n  # GPUs in containers: writes the CDI spec; run with docker/podman --device=nvidia.com/gpu=all.\n";
-    out += "  " + opt("container_toolkit") + " = true;\n";
-  }
-  if (o.tensorrt) {
-    out += "\n  # TensorRT, from the same cudaPackages as the rest of the system. Unfree, and its archive must be\n";
-    out += "  # added to the store by hand first (nix-store --add-fixed sha256 TensorRT-*.tar.gz; the build says which).\n";
-    if (!m.capabilities.empty())
-      out += "  nixpkgs.config." + str(t, "config", "cuda_capabilities") + " = " + string_list(m.capabilities) + ";\n";
-    out += "  " + opt("system_packages") + " = [ pkgs." + opt("tensorrt") + " ];\n";
-  }
   out += "}\n";
   return out;
 }

@@ -24,6 +24,8 @@ namespace {
 
 const fs::path kGolden = fs::path(GPUENV_SOURCE_DIR) / "tests/golden/nix";
 const fs::path kStandIn = fs::path(GPUENV_SOURCE_DIR) / "tests/fixtures/nix";
+// The date end of support is compared with (--today), so that the golden files do not change on 2027-01-01.
+const char* const kToday = "2026-12-03";
 
 std::string find_nix_instantiate() {
   // GPUENV_TEST_NIX_INSTANTIATE names the program ("" = behave as if it were not installed).
@@ -66,10 +68,17 @@ struct Nix {
     return run_program(args, env());
   }
   gpuenv::test::RunResult parse(const std::string& file) const { return run({"--parse", file}); }
-  // Evaluates tests/fixtures/nix/eval-<kind>.nix on a generated file; returns the JSON result.
-  gpuenv::test::RunResult eval(const std::string& kind, const std::string& file) const {
-    return run({"--eval", "--strict", "--json", "-I", "nixpkgs=" + (kStandIn / "nixpkgs").string(),
-                (kStandIn / ("eval-" + kind + ".nix")).string(), "--arg", "file", fs::absolute(file).string()});
+  // Evaluates tests/fixtures/nix/eval-<kind>.nix on a generated file against the stand-in nixpkgs of `release`
+  // (a flake: the release of its nixpkgs URL); returns the JSON result.
+  gpuenv::test::RunResult eval(const std::string& kind, const std::string& file, const std::string& release = "26.05",
+                               std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{"--eval", "--strict", "--json", "-I",
+                                  "nixpkgs=" + (kStandIn / "releases" / release).string(),
+                                  (kStandIn / ("eval-" + kind + ".nix")).string(), "--arg", "file",
+                                  fs::absolute(file).string()};
+    if (kind == "nixos") args.insert(args.end(), {"--argstr", "release", release});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
   }
 };
 
@@ -114,6 +123,13 @@ void compare_golden(const fs::path& golden, const std::string& actual) {
                                                 << " (GPUENV_UPDATE_GOLDEN=1 rewrites it after review)";
 }
 
+// The NixOS release the fixture machine runs (case.toml `release`, default the current one): shell.nix and the
+// NixOS module are evaluated against its attribute set.
+std::string host_release(const std::string& machine) {
+  auto tbl = toml::parse_file((kGolden / machine / "case.toml").string());
+  return tbl["release"].value_or<std::string>("26.05");
+}
+
 gpuenv::test::RunResult generate(const std::string& machine, const Kind& k, const std::string& out,
                                  std::vector<std::string> extra = {}) {
   auto dir = kGolden / machine;
@@ -123,6 +139,7 @@ gpuenv::test::RunResult generate(const std::string& machine, const Kind& k, cons
   if (auto* a = tbl[std::string(k.command) + "_args"].as_array())
     for (auto& x : *a) args.push_back(x.value_or<std::string>(""));
   args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {"--today", kToday});
   return run_program(args, base_env());
 }
 
@@ -143,7 +160,7 @@ TEST_P(NixGolden, GeneratesParsesAndEvaluates) {
     if (nix.exe.empty()) continue;
     auto p = nix.parse(out);
     EXPECT_EQ(p.exit_code, 0) << "nix-instantiate --parse " << k.file << ":\n" << p.err;
-    auto e = nix.eval(k.eval, out);
+    auto e = nix.eval(k.eval, out, host_release(GetParam()));
     ASSERT_EQ(e.exit_code, 0) << "evaluating " << k.file << " against the stand-in nixpkgs:\n" << e.err << "\n" << text;
     auto j = json::parse(e.out, nullptr, false);
     ASSERT_FALSE(j.is_discarded()) << e.out;
@@ -166,7 +183,7 @@ json eval_json(const std::string& machine, const Kind& k, Nix& nix, const std::s
   auto out = (fs::path(tmp) / (machine + "-" + k.file)).string();
   auto r = generate(machine, k, out);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto e = nix.eval(k.eval, out);
+  auto e = nix.eval(k.eval, out, host_release(machine));
   EXPECT_EQ(e.exit_code, 0) << e.err;
   return json::parse(e.out, nullptr, false);
 }
@@ -182,17 +199,18 @@ TEST(Nix, MachineChoices) {
   EXPECT_EQ(sys["hardware.graphics.enable"], true);
   EXPECT_EQ(sys["services.xserver.videoDrivers"], json({"nvidia"}));
   auto shell = eval_json("rtx4090-nixos", kKinds[0], nix, tmp);
-  EXPECT_EQ(shell["config"]["cudaCapabilities"], json({"8.9"}));
+  EXPECT_FALSE(shell["config"].contains("cudaCapabilities")) << "the fast path keeps nixpkgs' default capabilities";
   EXPECT_EQ(shell["config"]["cudaSupport"], true);
   EXPECT_EQ(shell["config"]["allowUnfree"], true);
   ASSERT_EQ(shell["packages"].size(), 1u);
   EXPECT_EQ(shell["packages"][0]["python"], "python312");
   EXPECT_EQ(shell["packages"][0]["packages"], json({"tensorflow-bin"}));
   EXPECT_EQ(shell["buildInputs"], json::array()) << "Python packages must not go to buildInputs (PYTHONPATH)";
-  // Pascal: proprietary module, the legacy 580 branch.
+  // Pascal on NixOS 25.11 (--allow-eol): proprietary module, and the R580 branch as 25.11 names it (production:
+  // 25.11 has no legacy_580, issue 16 bug 1). The stand-in of 25.11 fails on legacy_580.
   sys = eval_json("pascal-legacy", kKinds[2], nix, tmp)["options"];
   EXPECT_EQ(sys["hardware.nvidia.open"], false);
-  EXPECT_EQ(sys["hardware.nvidia.package"], "legacy_580");
+  EXPECT_EQ(sys["hardware.nvidia.package"], "production");
   // Two different GPUs: one driver for both, both capabilities.
   sys = eval_json("two-gpus", kKinds[2], nix, tmp)["options"];
   EXPECT_EQ(sys["hardware.nvidia.open"], false);
@@ -200,18 +218,32 @@ TEST(Nix, MachineChoices) {
   auto flake = eval_json("two-gpus", kKinds[1], nix, tmp);
   for (auto* system : {"x86_64-linux", "aarch64-linux"}) {
     auto& d = flake["devShells"][system]["default"];
-    EXPECT_EQ(d["config"]["cudaCapabilities"], json({"6.1", "8.9"})) << system;
+    EXPECT_FALSE(d["config"].contains("cudaCapabilities")) << system << ": the fast path keeps nixpkgs' default";
+    EXPECT_EQ(d["config"]["cudaSupport"], true);
     EXPECT_EQ(d["system"], system);
+    EXPECT_EQ(d["release"], "26.05");
   }
-  EXPECT_EQ(flake["inputs"]["nixpkgs"], "github:NixOS/nixpkgs/nixos-25.11");
+  EXPECT_EQ(flake["inputs"]["nixpkgs"], "github:NixOS/nixpkgs/nixos-26.05");
+  EXPECT_EQ(flake["nixConfig"]["extra-substituters"][0], "https://cache.nixos-cuda.org");
   EXPECT_EQ(flake["outputArgs"], json({"nixpkgs", "self"}));
-  // H100 server: production branch, container toolkit and TensorRT when asked.
+  // H100 server: production branch, container toolkit and TensorRT when asked (insecure in 26.05: allowed by name).
   sys = eval_json("h100-server", kKinds[2], nix, tmp)["options"];
   EXPECT_EQ(sys["hardware.nvidia.open"], true);
   EXPECT_EQ(sys["hardware.nvidia.package"], "production");
   EXPECT_EQ(sys["hardware.nvidia-container-toolkit.enable"], true);
-  EXPECT_EQ(sys["environment.systemPackages"], json({"tensorrt"}));
-  EXPECT_EQ(sys["nixpkgs.config.cudaCapabilities"], json({"9.0"}));
+  EXPECT_EQ(sys["environment.systemPackages"], json({"cuda12.9-tensorrt-10.14.1.48"}));
+  EXPECT_EQ(sys["nixpkgs.config.allowInsecurePredicate"], json({{"tensorrt", true}, {"openssl", false}}));
+  EXPECT_FALSE(sys.contains("nixpkgs.config.cudaCapabilities"));
+  EXPECT_EQ(sys["nix.settings.extra-trusted-public-keys"].size(), sys["nix.settings.extra-substituters"].size());
+  // HGX H200 with NVSwitch: the data-center driver with fabric manager, no X11 driver.
+  sys = eval_json("hgx-h200", kKinds[2], nix, tmp)["options"];
+  EXPECT_EQ(sys["hardware.nvidia.datacenter.enable"], true);
+  EXPECT_EQ(sys["hardware.nvidia.package"], "dc_580");
+  EXPECT_FALSE(sys.contains("services.xserver.videoDrivers"));
+  // torch with CUDA next to TensorFlow on the CPU.
+  shell = eval_json("mixed-cpu", kKinds[0], nix, tmp);
+  EXPECT_EQ(shell["config"]["cudaSupport"], true);
+  EXPECT_EQ(shell["packages"][0]["packages"], json({"tensorflowWithoutCuda", "torch"}));
   fs::remove_all(tmp);
 }
 
@@ -221,39 +253,172 @@ TEST(Nix, StandInRejectsWrongNames) {
   if (nix.exe.empty()) GTEST_SKIP() << "nix-instantiate not found (Debian package nix-bin)";
   auto tmp = gpuenv::test::temp_dir("gpuenv-nix-mutate");
   struct Mutation {
+    const char* machine;
     int kind;
     const char* from;
     const char* to;
+    const char* release = "26.05";  // the stand-in it is evaluated against
+    bool host_pkgs = false;         // a host that passes its own pkgs (nixpkgs.pkgs)
   };
   const Mutation mutations[] = {
-      {0, "withPackages", "withPackage"},          // wrong function name
-      {0, "ps.tensorflow-bin", "ps.tensorflow-gpu"},  // a package nixpkgs does not have
-      {0, "cudaCapabilities", "cudaCapability"},   // unknown nixpkgs config attribute
-      {0, "pkgs.python312", "pkgs.python39"},      // an interpreter nixpkgs dropped
-      {0, "packages = [ python ];", "packages = python;"},  // wrong type
-      {1, "{ self, nixpkgs }", "{ self }"},        // missing input argument
-      {1, "nixpkgs.lib.genAttrs", "nixpkgs.lib.genAttr"},
-      {2, "hardware.nvidia.open", "hardware.nvidia.opne"},  // unknown NixOS option
-      {2, "hardware.graphics.enable = true", "hardware.graphics.enable = \"yes\""},  // wrong type
-      {2, "nvidiaPackages.stable", "nvidiaPackages.stabel"},
-      {2, "{ config, lib, pkgs, ... }", "{ config, lib }"},  // arguments without `...`
+      {"rtx4090-nixos", 0, "withPackages", "withPackage"},             // wrong function name
+      {"rtx4090-nixos", 0, "ps.tensorflow-bin", "ps.tensorflow-gpu"},  // a package nixpkgs does not have
+      {"rtx4090-nixos", 0, "cudaSupport = true", "cudaSuport = true"},  // unknown nixpkgs config attribute
+      {"rtx4090-nixos", 0, "pkgs.python312", "pkgs.python39"},         // an interpreter nixpkgs dropped
+      {"rtx4090-nixos", 0, "packages = [ python ];", "packages = python;"},  // wrong type
+      {"rtx4090-nixos", 1, "{ self, nixpkgs }", "{ self }"},           // missing input argument
+      {"rtx4090-nixos", 1, "nixpkgs.lib.genAttrs", "nixpkgs.lib.genAttr"},
+      {"rtx4090-nixos", 2, "hardware.nvidia.open", "hardware.nvidia.opne"},  // unknown NixOS option
+      {"rtx4090-nixos", 2, "hardware.graphics.enable = true", "hardware.graphics.enable = \"yes\""},  // wrong type
+      {"rtx4090-nixos", 2, "nvidiaPackages.stable", "nvidiaPackages.stabel"},
+      {"rtx4090-nixos", 2, "{ config, lib, pkgs, options, ... }", "{ config, lib }"},  // arguments without `...`
+      // Issue 16, each as the release's nixpkgs refuses it:
+      // 1: the 26.05 module (legacy_580) on a 25.11 host: "attribute 'legacy_580' missing".
+      {"two-gpus", 2, "nvidiaPackages.legacy_580", "nvidiaPackages.legacy_580", "25.11"},
+      // 4: tensorrt without the insecure allowance: "marked as insecure, refusing to evaluate".
+      {"h100-server", 2, "allowInsecurePredicate = pkg: (pkg.pname or \"\") == \"tensorrt\";", ""},
+      // 6: nixpkgs.config set although the host passes its own pkgs: the nixpkgs.nix assertion.
+      {"rtx4090-nixos", 2, "nixpkgs.config = lib.mkIf (!hostPkgs) {", "nixpkgs.config = {", "26.05", true},
+      // 7: fabric manager needs a data-center driver; X11 and data-center mode exclude each other.
+      {"hgx-h200", 2, "nvidiaPackages.dc_580", "nvidiaPackages.production"},
+      {"hgx-h200", 2, "hardware.nvidia.datacenter.enable = true;",
+       "hardware.nvidia.datacenter.enable = true; services.xserver.videoDrivers = [ \"nvidia\" ];"},
+      // 9: tensorflow-bin has no wheel for Python 3.14, none for aarch64-linux.
+      {"rtx4090-nixos", 0, "pkgs.python312", "pkgs.python314"},
+      {"rtx4090-nixos", 1, "systems = [ \"x86_64-linux\" ];", "systems = [ \"x86_64-linux\" \"aarch64-linux\" ];"},
   };
   for (auto& m : mutations) {
-    SCOPED_TRACE(std::string(m.from) + " -> " + m.to);
+    SCOPED_TRACE(std::string(m.machine) + ": " + m.from + " -> " + m.to + " (" + m.release + ")");
     auto& k = kKinds[m.kind];
     auto good = (fs::path(tmp) / k.file).string();
-    auto r = generate("rtx4090-nixos", k, good, {"--force"});
+    auto r = generate(m.machine, k, good, {"--force"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto text = read_text(good);
     auto pos = text.find(m.from);
-    ASSERT_NE(pos, std::string::npos);
+    ASSERT_NE(pos, std::string::npos) << text;
+    std::vector<std::string> extra;
+    if (m.host_pkgs) extra = {"--arg", "hostPkgs", "true"};
+    auto as_generated = nix.eval(k.eval, good, host_release(m.machine), extra);
+    EXPECT_EQ(as_generated.exit_code, 0) << "the generated file must evaluate:\n" << as_generated.err;
     text.replace(pos, std::string(m.from).size(), m.to);
     auto bad = (fs::path(tmp) / (std::string("bad-") + k.file)).string();
     std::ofstream(bad) << text;
-    auto e = nix.eval(k.eval, bad);
+    auto e = nix.eval(k.eval, bad, m.release, extra);
     EXPECT_NE(e.exit_code, 0) << "the stand-in accepted it:\n" << e.out;
     EXPECT_NE(e.err.find("error"), std::string::npos) << e.err;
   }
+  fs::remove_all(tmp);
+}
+
+// Issue 16 point 6: a host that passes its own pkgs (nixpkgs.pkgs) gets no nixpkgs.config from the module, and a
+// warning saying what to pass when it creates pkgs.
+TEST(Nix, HostPassesItsOwnPkgs) {
+  Nix nix;
+  if (nix.exe.empty()) GTEST_SKIP() << "nix-instantiate not found (Debian package nix-bin)";
+  auto tmp = gpuenv::test::temp_dir("gpuenv-nix-hostpkgs");
+  auto out = (fs::path(tmp) / "nixos-gpu.nix").string();
+  ASSERT_EQ(generate("two-gpus", kKinds[2], out).exit_code, 0);
+  auto e = nix.eval("nixos", out, "26.05", {"--arg", "hostPkgs", "true"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  auto j = json::parse(e.out)["options"];
+  for (auto& [key, value] : j.items()) EXPECT_FALSE(key.starts_with("nixpkgs.config")) << key;
+  ASSERT_EQ(j["warnings"].size(), 1u);
+  EXPECT_NE(j["warnings"][0].get<std::string>().find("allowUnfree"), std::string::npos);
+  e = nix.eval("nixos", out, "26.05");  // the usual host: the module sets nixpkgs.config, no warning
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  j = json::parse(e.out)["options"];
+  EXPECT_EQ(j["nixpkgs.config.allowUnfree"], true);
+  EXPECT_EQ(j["warnings"], json::array());
+  fs::remove_all(tmp);
+}
+
+// Issue 16: what gpuenv refuses, with a message that says why and what to do, and what it keeps loudly.
+TEST(Nix, RefusesUnbuildableCombinations) {
+  auto tmp = fs::path(gpuenv::test::temp_dir("gpuenv-nix-refuse"));
+  auto run = [&](const std::string& machine, const std::string& kind, const std::string& spec_text,
+                 std::vector<std::string> extra = {}) {
+    auto spec = (tmp / "gpuenv.toml").string();
+    std::ofstream(spec) << spec_text;
+    std::vector<std::string> args{GPUENV_BINARY, "nix", kind, "--from", (kGolden / machine / "snapshot.json").string(),
+                                  "--spec", spec};
+    if (std::find(extra.begin(), extra.end(), "-o") == extra.end()) args.insert(args.end(), {"-o", "-"});
+    args.insert(args.end(), extra.begin(), extra.end());
+    if (std::find(extra.begin(), extra.end(), "--today") == extra.end()) args.insert(args.end(), {"--today", kToday});
+    return run_program(args, base_env());
+  };
+  // 1/2: a host past its end of support is refused unless --allow-eol; --nixos-release writes for another one.
+  auto r = run("pascal-legacy", "system", "");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("NixOS 25.11 (Xantusia)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("end of support on 2026-06-30"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--allow-eol"), std::string::npos) << r.err;
+  r = run("pascal-legacy", "system", "", {"--nixos-release", "26.05"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("nvidiaPackages.legacy_580;"), std::string::npos) << r.out;
+  r = run("pascal-legacy", "system", "", {"--nixos-release", "19.09"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a release gpuenv knows"), std::string::npos) << r.err;
+  // A flake pins the current release whatever the host runs.
+  r = run("pascal-legacy", "flake", "");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("github:NixOS/nixpkgs/nixos-26.05"), std::string::npos);
+  // A flake.lock next to the flake keeps its branch, and an old one is refused like an old host.
+  std::ofstream(tmp / "flake.lock") << R"({"nodes": {"nixpkgs": {"original": {"owner": "NixOS", "ref": "nixos-25.11",
+      "repo": "nixpkgs", "type": "github"}}, "root": {"inputs": {"nixpkgs": "nixpkgs"}}}, "root": "root", "version": 7})";
+  r = run("pascal-legacy", "flake", "", {"-o", (tmp / "flake.nix").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find((tmp / "flake.lock").string()), std::string::npos) << r.err;
+  r = run("pascal-legacy", "flake", "", {"-o", (tmp / "flake.nix").string(), "--allow-eol", "--force"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_text((tmp / "flake.nix").string()).find("github:NixOS/nixpkgs/nixos-25.11"), std::string::npos);
+  fs::remove(tmp / "flake.lock");
+  // 3: cudaCapabilities only when asked, with a warning about the build time.
+  r = run("rtx4090-nixos", "shell", "[frameworks]\ntorch = \"cuda\"\n");
+  EXPECT_EQ(r.out.find("cudaCapabilities ="), std::string::npos) << r.out;
+  r = run("rtx4090-nixos", "shell", "[frameworks]\ntorch = \"cuda\"\n", {"--cuda-capabilities"});
+  EXPECT_NE(r.out.find("cudaCapabilities = [ \"8.9\" ];"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("warning: --cuda-capabilities"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("hours"), std::string::npos) << r.err;
+  // 4: TensorRT needs compute capability 7.5.
+  r = run("two-gpus", "system", "", {"--tensorrt"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("compute capability 7.5"), std::string::npos) << r.err;
+  r = run("h100-server", "system", "", {"--tensorrt"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("CVE-2026-24188"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("by hand"), std::string::npos) << "the archive is a redist now";
+  // 5: accelerator = "cpu" on a GPU machine: no CUDA.
+  r = run("rtx4090-nixos", "shell", "[frameworks]\ntorch = \"cpu\"\ntensorflow = \"cpu\"\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cudaSupport = false;"), std::string::npos) << r.out;
+  // 9: TensorFlow on Python 3.14; CuPy without CUDA; a declared CUDA framework on a machine without a GPU.
+  r = run("rtx4090-nixos", "flake", "[python]\nversion = \"3.14\"\n[frameworks]\ntensorflow = \"cuda\"\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("Python 3.14"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unsupported configuration"), std::string::npos) << r.err;
+  r = run("rtx4090-nixos", "shell", "[frameworks]\ncupy = \"cpu\"\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cupy has no build without CUDA"), std::string::npos) << r.err;
+  auto nogpu = (tmp / "nogpu.json").string();
+  {
+    auto snap = json::parse(read_text((kGolden / "rtx4090-nixos/snapshot.json").string()));
+    snap["pci"] = json::array();
+    snap["nvml"]["devices"] = json::array();
+    if (snap.contains("cuda")) snap["cuda"]["devices"] = json::array();
+    std::ofstream(nogpu) << snap.dump();
+  }
+  std::ofstream(tmp / "gpuenv.toml") << "[frameworks]\ntensorflow = \"cuda\"\n";
+  r = run_program({GPUENV_BINARY, "nix", "flake", "--from", nogpu, "--spec", (tmp / "gpuenv.toml").string(), "-o", "-",
+                   "--today", kToday},
+                  base_env());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cudaSupport = true;"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ps.tensorflow-bin"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("declares tensorflow = \"cuda\" but the snapshot has no NVIDIA GPU"), std::string::npos) << r.err;
+  // The newest release gpuenv knows past its end of support: update gpuenv (not "upgrade to" that same release).
+  r = run("rtx4090-nixos", "flake", "", {"--today", "2027-01-01"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("newest release this gpuenv knows"), std::string::npos) << r.err;
   fs::remove_all(tmp);
 }
 
@@ -286,7 +451,7 @@ TEST(Nix, OutputFileRules) {
   auto spec = (fs::path(tmp) / "gpuenv.toml").string();
   std::ofstream(spec) << "[python]\nversion = \"3.9\"\n";
   r = run_program({GPUENV_BINARY, "nix", "shell", "--from", (kGolden / "rtx4090-nixos/snapshot.json").string(),
-                   "--spec", spec, "-o", "-"},
+                   "--spec", spec, "-o", "-", "--today", kToday},
                   base_env());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("Python 3.9"), std::string::npos) << r.err;
@@ -353,6 +518,50 @@ TEST(Nix, RunGivesNixProgramsTheHostDriver) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "LD=\n") << r.err;
   fs::remove_all(tmp);
+}
+
+}  // namespace
+
+namespace {
+
+// gpuenv's own flake (flake.nix, nix/package.nix, nix/module.nix at the project root): it parses, its outputs are
+// there for both systems, and the derivation has every library CMakeLists.txt looks for and its version.
+TEST(Nix, GpuenvFlake) {
+  Nix nix;
+  if (nix.exe.empty()) GTEST_SKIP() << "nix-instantiate not found (Debian package nix-bin)";
+  const fs::path root = GPUENV_SOURCE_DIR;
+  for (auto* f : {"flake.nix", "nix/package.nix", "nix/module.nix"}) {
+    auto p = nix.parse((root / f).string());
+    EXPECT_EQ(p.exit_code, 0) << f << ":\n" << p.err;
+  }
+  auto e = nix.run({"--eval", "--strict", "--json", (kStandIn / "eval-gpuenv-flake.nix").string(), "--arg", "root",
+                    root.string()});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  auto j = json::parse(e.out);
+  auto cmake = read_text((root / "CMakeLists.txt").string());
+  // What CMakeLists.txt looks for -> the nixpkgs attribute that provides it.
+  const std::pair<const char*, const char*> deps[] = {
+      {"find_package(fmt", "fmt"},           {"find_package(nlohmann_json", "nlohmann_json"},
+      {"find_package(CLI11", "cli11"},       {"find_package(RapidJSON", "rapidjson"},
+      {"toml++/toml.h", "tomlplusplus"},     {"libelf.h", "elfutils"},
+      {"nettle/sha2.h", "nettle"},           {"libz.a z", "zlib"},
+  };
+  for (auto* system : {"x86_64-linux", "aarch64-linux"}) {
+    SCOPED_TRACE(system);
+    auto& p = j["packages"][system];
+    EXPECT_EQ(p["gpuenvIsDefault"], true);
+    EXPECT_NE(cmake.find("project(gpuenv VERSION " + p["version"].get<std::string>() + " "), std::string::npos);
+    for (auto& [needle, attr] : deps) {
+      EXPECT_NE(cmake.find(needle), std::string::npos) << needle << " no longer in CMakeLists.txt: update this list";
+      auto& in = p["buildInputs"];
+      EXPECT_NE(std::find(in.begin(), in.end(), attr), in.end()) << attr << " missing from nix/package.nix buildInputs";
+    }
+    EXPECT_EQ(p["nativeBuildInputs"], json({"cmake", "pkg-config", "autoAddDriverRunpath"}));
+    EXPECT_EQ(j["apps"][system]["type"], "app");
+    EXPECT_TRUE(j["apps"][system]["program"].get<std::string>().ends_with("/bin/gpuenv"));
+  }
+  EXPECT_EQ(j["inputs"]["nixpkgs"], "github:NixOS/nixpkgs/nixos-26.05");
+  EXPECT_EQ(j["module"]["systemPackages"], json({"gpuenv"}));
 }
 
 }  // namespace

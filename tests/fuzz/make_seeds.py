@@ -133,6 +133,11 @@ def main():
             if block.lstrip().startswith("#") and "[machine]" in block:
                 put("lock", f"{os.path.basename(md)}-{i}", block)
 
+    # flake.lock files (nix nixpkgs_branch_of_lock): the lock JSON in the Nix tests.
+    for t in [os.path.join(REPO, "tests/unit/nix_test.cpp"), os.path.join(REPO, "tests/e2e/nix_test.cpp")]:
+        for i, lit in enumerate(re.findall(r'R"\((\{.*?)\)"', open(t, encoding="utf-8").read(), re.S)):
+            put("flake_lock", f"{os.path.basename(os.path.dirname(t))}-{os.path.basename(t)}-{i}", lit)
+
     # Log lines for the explain matcher: the string literals of the explain tests.
     for t in [os.path.join(REPO, "tests/unit/explain_test.cpp"), os.path.join(REPO, "tests/e2e/explain_e2e_test.cpp")]:
         lits = re.findall(r'"((?:[^"\\]|\\.){30,})"', open(t, encoding="utf-8").read())

@@ -154,3 +154,140 @@ TEST(NixGenerate, SpecErrors) {
   EXPECT_NE(r->find("ps.torch"), std::string::npos);
   EXPECT_NE(r->find("cudaSupport = false;"), std::string::npos);  // no GPU in the snapshot
 }
+
+namespace {
+
+Snapshot nixos_with_gpu(const std::string& device_id, const std::string& version_id) {
+  Snapshot s;
+  s.host.nixos = true;
+  s.host.os_version_id = version_id;
+  s.pci.push_back({"0000:01:00.0", "0x10de", device_id, "", "", "0x030000", "", "", -1});
+  return s;
+}
+
+}  // namespace
+
+// Issue 16: the release a file is written for, and what each release names the R580 driver.
+TEST(NixGenerate, ReleaseAware) {
+  auto& k = Knowledge::get();
+  auto all = nix::releases(k);
+  ASSERT_GE(all.size(), 6u);
+  for (auto& r : all) {
+    SCOPED_TRACE(r.name);
+    EXPECT_FALSE(r.driver_attrs.empty());
+    EXPECT_NE(std::find(r.driver_attrs.begin(), r.driver_attrs.end(), r.driver_580), r.driver_attrs.end());
+    EXPECT_NE(std::find(r.driver_attrs.begin(), r.driver_attrs.end(), r.driver_datacenter), r.driver_attrs.end());
+    EXPECT_NE(std::find(r.python_versions.begin(), r.python_versions.end(), r.python_default), r.python_versions.end());
+  }
+  auto s = nixos_with_gpu("0x1b80", "25.11");  // GTX 1080 on NixOS 25.11
+  auto m = nix::machine_facts(s, k);
+  nix::Options o{"test"};
+  o.today = "2026-12-03";
+  auto r = nix::target_release(nix::Target::System, m, k, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("end of support on 2026-06-30"), std::string::npos) << r.error();
+  o.today = "2026-06-30";  // the last day is still supported
+  ASSERT_TRUE(nix::target_release(nix::Target::System, m, k, o).ok());
+  o.today = "2026-12-03";
+  o.allow_eol = true;
+  auto text = nix::render_system(Spec{}, s, k, o);
+  ASSERT_TRUE(text.ok()) << text.error();
+  EXPECT_NE(text->find("nvidiaPackages.production;"), std::string::npos);  // 25.11 has no legacy_580
+  EXPECT_EQ(text->find("nvidiaPackages.legacy_580"), std::string::npos);
+  // A flake pins the current release whatever the host runs; --nixpkgs and --nixos-release choose another.
+  o.allow_eol = false;
+  r = nix::target_release(nix::Target::Flake, m, k, o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->branch, "nixos-26.05");
+  o.nixpkgs_branch = "nixos-unstable";
+  r = nix::target_release(nix::Target::Flake, m, k, o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->name, "unstable");
+  o.nixpkgs_branch.clear();
+  o.nixos_release = "26.05";
+  text = nix::render_system(Spec{}, s, k, o);
+  ASSERT_TRUE(text.ok()) << text.error();
+  EXPECT_NE(text->find("nvidiaPackages.legacy_580;"), std::string::npos);
+  // 26.11 is known but has no release date here: written with master's names, and said so.
+  std::vector<std::string> warnings;
+  o.warnings = &warnings;
+  o.nixos_release = "26.11";
+  ASSERT_TRUE(nix::target_release(nix::Target::System, m, k, o).ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("no release date"), std::string::npos);
+}
+
+// Issue 16 point 9: no advice to keep cudaPackages at 11.x when the release has no cudaPackages_11.
+TEST(NixGenerate, CudaSetTheGpuNeedsIsMissing) {
+  auto s = nixos_with_gpu("0x1001", "26.05");  // GeForce GTX TITAN Z, Kepler: CUDA 11.8 is the last for it
+  Spec spec;
+  spec.path = "/p/gpuenv.toml";
+  spec.frameworks.push_back({"torch", "cuda", ""});
+  auto r = nix::render_shell(spec, s, Knowledge::get(), {"test"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("no cudaPackages_11"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().find("accelerator = \"cpu\""), std::string::npos) << r.error();
+  spec.frameworks = {{"torch", "cpu", ""}};  // on the CPU it is fine
+  r = nix::render_shell(spec, s, Knowledge::get(), {"test"});
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_NE(r->find("cudaSupport = false;"), std::string::npos);
+  // Pascal: cudaPackages_12 still exists; the cached packages lack its capability: said in the file and on stderr.
+  s = nixos_with_gpu("0x1b80", "26.05");
+  spec.frameworks = {{"torch", "cuda", ""}};
+  std::vector<std::string> warnings;
+  nix::Options o{"test"};
+  o.warnings = &warnings;
+  r = nix::render_shell(spec, s, Knowledge::get(), o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_NE(r->find("still has cudaPackages_12"), std::string::npos) << *r;
+  EXPECT_NE(r->find("not in nixpkgs' default capabilities"), std::string::npos) << *r;
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("--cuda-capabilities"), std::string::npos);
+}
+
+// Issue 16 point 5: every framework on the CPU -> no CUDA at all; next to a CUDA one -> the WithoutCuda variants.
+TEST(NixGenerate, CpuFrameworksOnAGpuMachine) {
+  auto s = nixos_with_gpu("0x2684", "26.05");  // RTX 4090
+  Spec spec;
+  spec.path = "/p/gpuenv.toml";
+  spec.frameworks = {{"torch", "cpu", ""}, {"tensorflow", "cpu", ""}};
+  auto r = nix::render_flake(spec, s, Knowledge::get(), {"test"});
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_NE(r->find("cudaSupport = false;"), std::string::npos);
+  EXPECT_EQ(r->find("nixConfig"), std::string::npos) << "no CUDA, no CUDA cache";
+  EXPECT_NE(r->find("ps.torch\n"), std::string::npos);
+  EXPECT_NE(r->find("ps.tensorflow-bin\n"), std::string::npos);
+  spec.frameworks = {{"torch", "cpu", ""}, {"jax", "cuda", ""}};
+  r = nix::render_flake(spec, s, Knowledge::get(), {"test"});
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_NE(r->find("cudaSupport = true;"), std::string::npos);
+  EXPECT_NE(r->find("ps.torchWithoutCuda\n"), std::string::npos);
+  EXPECT_NE(r->find("ps.jax-cuda12-plugin\n"), std::string::npos);
+}
+
+// The release a flake.lock pins: its nixpkgs input's branch, which then decides the release and the branch.
+TEST(NixGenerate, ReleaseFromFlakeLock) {
+  const char* lock = R"({"nodes": {"nixpkgs": {"locked": {"rev": "abc"}, "original": {"owner": "NixOS",
+      "ref": "nixos-26.05-small", "repo": "nixpkgs", "type": "github"}}, "root": {"inputs": {"nixpkgs": "nixpkgs"}}},
+      "root": "root", "version": 7})";
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock(lock), "nixos-26.05-small");
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock(R"({"nodes": {"root": {"inputs": {}}}, "root": "root"})"), "");
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock(R"({"nodes": {"root": {"inputs": {"nixpkgs": ["other", "nixpkgs"]}}}})"), "");
+  EXPECT_EQ(nix::nixpkgs_branch_of_lock("not json"), "");
+  auto s = nixos_with_gpu("0x1b80", "25.11");  // the host still runs 25.11; its flake.lock is on 26.05 already
+  nix::Options o{"test"};
+  o.today = "2026-12-03";
+  o.lock_branch = nix::nixpkgs_branch_of_lock(lock);
+  o.lock_file = "/etc/nixos/flake.lock";
+  auto m = nix::machine_facts(s, Knowledge::get());
+  auto r = nix::target_release(nix::Target::System, m, Knowledge::get(), o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->name, "26.05");
+  r = nix::target_release(nix::Target::Flake, m, Knowledge::get(), o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->branch, "nixos-26.05-small");
+  o.lock_branch = "nixos-25.11";  // an old lock is refused like an old host, naming the file
+  r = nix::target_release(nix::Target::Flake, m, Knowledge::get(), o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("/etc/nixos/flake.lock"), std::string::npos) << r.error();
+}

@@ -7,15 +7,32 @@
 #   GPU 1: H100 80GB HBM3, compute capability 9.0 (Hopper)
 #   NVIDIA driver: 580.159.04 (open kernel module)
 # Spec: gpuenv.toml: Python 3.13; frameworks: jax (cuda), torch (cuda)
+# Written for NixOS 26.05 (Yarara), supported until 2026-12-31: attribute names as its nixpkgs has them.
 #
 # A NixOS module: add ./nixos-gpu.nix to `imports` in configuration.nix, then
 #   sudo nixos-rebuild switch && sudo reboot
 # Note: the snapshot is not from NixOS; this module is for the NixOS install on this hardware.
-{ config, lib, pkgs, ... }:
+{ config, lib, pkgs, options, ... }:
 
+let
+  # A host that passes its own pkgs (nixpkgs.pkgs) must not set nixpkgs.config: nixpkgs.nix asserts it.
+  hostPkgs = options.nixpkgs.pkgs.isDefined;
+in
 {
   # The NVIDIA driver (and CUDA, TensorRT) are unfree.
-  nixpkgs.config.allowUnfree = true;
+  nixpkgs.config = lib.mkIf (!hostPkgs) {
+    allowUnfree = true;
+    # cudaPackages.tensorrt is marked insecure (CVE-2026-24188, https://github.com/NixOS/nixpkgs/issues/522570),
+    # so evaluation refuses it unless allowed: this allows that one package and nothing else.
+    allowInsecurePredicate = pkg: (pkg.pname or "") == "tensorrt";
+  };
+  warnings = lib.optional hostPkgs "nixos-gpu.nix: this host passes its own pkgs (nixpkgs.pkgs); create it with allowUnfree = true and the tensorrt predicate in its config";
+
+  # https://cache.nixos-cuda.org: the nixpkgs CUDA team's Hydra (github.com/nixos-cuda/infra), built from the NixOS release branches.
+  # https://cache.flox.dev: Flox's cache of unmodified nixpkgs CUDA builds, redistributed under NVIDIA's agreement.
+  # CUDA packages come from these caches (cache.nixos.org has none) instead of being built here.
+  nix.settings.extra-substituters = [ "https://cache.nixos-cuda.org" "https://cache.flox.dev" ];
+  nix.settings.extra-trusted-public-keys = [ "cache.nixos-cuda.org:74DUi4Ye579gUqzH4ziL9IyiJBlDpMRn9MBN8oNan9M=" "flox-cache-public-1:7F4OyH7ZCnFhcze3fJdfyXYLQw/aV7GEed86nQ7IsOs=" ];
 
   # Links the driver's user-space libraries (libcuda.so.1, libnvidia-ml.so.1) into /run/opengl-driver/lib,
   # where Nix-built CUDA programs find them through their RUNPATH.
@@ -27,7 +44,7 @@
   # H100 80GB HBM3 is Hopper: the open kernel module supports it (Turing or newer).
   hardware.nvidia.open = true;
 
-  # production: data-center GPU. The production branch: NVIDIA's long-lived branch for servers.
+  # production: data-center GPU. The production branch, NVIDIA's current recommended branch (not a long-term one: those are legacy_580 and dc_580).
   # The snapshot's driver is 580.159.04; the branch above decides the version after the rebuild.
   hardware.nvidia.package = config.boot.kernelPackages.nvidiaPackages.production;
   # Kernel mode setting (nvidia-drm.modeset=1), which Wayland compositors need.
@@ -36,8 +53,7 @@
   # GPUs in containers: writes the CDI spec; run with docker/podman --device=nvidia.com/gpu=all.
   hardware.nvidia-container-toolkit.enable = true;
 
-  # TensorRT, from the same cudaPackages as the rest of the system. Unfree, and its archive must be
-  # added to the store by hand first (nix-store --add-fixed sha256 TensorRT-*.tar.gz; the build says which).
-  nixpkgs.config.cudaCapabilities = [ "9.0" ];
+  # TensorRT, from the same cudaPackages as the rest of the system (unfree; fetched from NVIDIA's
+  # redistributable archives). TensorRT 10.5 and newer needs compute capability 7.5 or higher.
   environment.systemPackages = [ pkgs.cudaPackages.tensorrt ];
 }

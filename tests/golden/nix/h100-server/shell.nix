@@ -7,16 +7,20 @@
 #   GPU 1: H100 80GB HBM3, compute capability 9.0 (Hopper)
 #   NVIDIA driver: 580.159.04 (open kernel module)
 # Spec: gpuenv.toml: Python 3.13; frameworks: jax (cuda), torch (cuda)
+# Written for NixOS 26.05 (Yarara), supported until 2026-12-31: attribute names as its nixpkgs has them.
 #
 # Enter it with `nix-shell`; <nixpkgs> is the channel of your NIX_PATH (a flake pins it: gpuenv nix flake).
+# The CUDA binary cache must be a substituter of the Nix daemon (nixos-gpu.nix adds it), or CUDA packages
+# are built here.
 { pkgs ? import <nixpkgs> {
     config = {
       # The NVIDIA driver libraries, CUDA and cuDNN are unfree.
       allowUnfree = true;
       # Build the packages that can use CUDA with it.
       cudaSupport = true;
-      # Only this machine's GPUs (H100 80GB HBM3 9.0), so CUDA code is not built for every architecture.
-      cudaCapabilities = [ "9.0" ];
+      # cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds
+      # (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this
+      # machine's GPUs only, from source.
     };
   }
 }:
@@ -26,7 +30,7 @@ let
     # jax: jax with the CUDA 12 PJRT plugin
     ps.jax
     ps.jax-cuda12-plugin
-    # torch: built from source with CUDA for the listed capabilities (config.cudaSupport, config.cudaCapabilities)
+    # torch: built with CUDA (config.cudaSupport); fetched from the CUDA binary cache for nixpkgs' default capabilities
     ps.torch
   ]);
 in

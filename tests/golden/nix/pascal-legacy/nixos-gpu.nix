@@ -5,14 +5,28 @@
 #   OS: NixOS 25.11 (Xantusia) on x86_64 (NixOS)
 #   GPU 0: GeForce GTX 1080, compute capability 6.1 (Pascal)
 # Spec: gpuenv.toml: Python 3.11; frameworks: torch (cuda)
+# Written for NixOS 25.11 (Xantusia), supported until 2026-06-30: attribute names as its nixpkgs has them.
 #
 # A NixOS module: add ./nixos-gpu.nix to `imports` in configuration.nix, then
 #   sudo nixos-rebuild switch && sudo reboot
-{ config, lib, pkgs, ... }:
+{ config, lib, pkgs, options, ... }:
 
+let
+  # A host that passes its own pkgs (nixpkgs.pkgs) must not set nixpkgs.config: nixpkgs.nix asserts it.
+  hostPkgs = options.nixpkgs.pkgs.isDefined;
+in
 {
   # The NVIDIA driver (and CUDA, TensorRT) are unfree.
-  nixpkgs.config.allowUnfree = true;
+  nixpkgs.config = lib.mkIf (!hostPkgs) {
+    allowUnfree = true;
+  };
+  warnings = lib.optional hostPkgs "nixos-gpu.nix: this host passes its own pkgs (nixpkgs.pkgs); create it with allowUnfree = true in its config";
+
+  # https://cache.nixos-cuda.org: the nixpkgs CUDA team's Hydra (github.com/nixos-cuda/infra), built from the NixOS release branches.
+  # https://cache.flox.dev: Flox's cache of unmodified nixpkgs CUDA builds, redistributed under NVIDIA's agreement.
+  # CUDA packages come from these caches (cache.nixos.org has none) instead of being built here.
+  nix.settings.extra-substituters = [ "https://cache.nixos-cuda.org" "https://cache.flox.dev" ];
+  nix.settings.extra-trusted-public-keys = [ "cache.nixos-cuda.org:74DUi4Ye579gUqzH4ziL9IyiJBlDpMRn9MBN8oNan9M=" "flox-cache-public-1:7F4OyH7ZCnFhcze3fJdfyXYLQw/aV7GEed86nQ7IsOs=" ];
 
   # Links the driver's user-space libraries (libcuda.so.1, libnvidia-ml.so.1) into /run/opengl-driver/lib,
   # where Nix-built CUDA programs find them through their RUNPATH.
@@ -24,9 +38,10 @@
   # GeForce GTX 1080 is Pascal: the open kernel module does not support it (it needs Turing or newer).
   hardware.nvidia.open = false;
 
-  # legacy_580: GeForce GTX 1080 (Pascal) is supported up to the R580 driver.
+  # production: GeForce GTX 1080 (Pascal) is supported up to the R580 driver.
   # R580 is the last branch that supports Maxwell, Pascal and Volta.
-  hardware.nvidia.package = config.boot.kernelPackages.nvidiaPackages.legacy_580;
+  # NixOS 25.11 (Xantusia) has no legacy_580; its production branch still supports it.
+  hardware.nvidia.package = config.boot.kernelPackages.nvidiaPackages.production;
   # Kernel mode setting (nvidia-drm.modeset=1), which Wayland compositors need.
   hardware.nvidia.modesetting.enable = true;
 }

@@ -5,24 +5,30 @@
 #   OS: NixOS 25.11 (Xantusia) on x86_64 (NixOS)
 #   GPU 0: GeForce GTX 1080, compute capability 6.1 (Pascal)
 # Spec: gpuenv.toml: Python 3.11; frameworks: torch (cuda)
+# Written for NixOS 25.11 (Xantusia), supported until 2026-06-30: attribute names as its nixpkgs has them.
 #
 # Enter it with `nix-shell`; <nixpkgs> is the channel of your NIX_PATH (a flake pins it: gpuenv nix flake).
+# The CUDA binary cache must be a substituter of the Nix daemon (nixos-gpu.nix adds it), or CUDA packages
+# are built here.
 { pkgs ? import <nixpkgs> {
     config = {
       # The NVIDIA driver libraries, CUDA and cuDNN are unfree.
       allowUnfree = true;
       # Build the packages that can use CUDA with it.
       cudaSupport = true;
-      # Only this machine's GPUs (GeForce GTX 1080 6.1), so CUDA code is not built for every architecture.
-      # GeForce GTX 1080 (6.1): CUDA 12.9 is the last release that compiles for it; keep this nixpkgs' cudaPackages at 12.x.
-      cudaCapabilities = [ "6.1" ];
+      # GeForce GTX 1080 (6.1): CUDA 12.9 is the last release that compiles for it; this nixpkgs still has cudaPackages_12.
+      # cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds
+      # (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this
+      # machine's GPUs only, from source.
+      # WARNING: GeForce GTX 1080 6.1 is not in nixpkgs' default capabilities (they start at 7.5):
+      # the cached packages have no GPU code for it. Use --cuda-capabilities (builds for hours) or CPU.
     };
   }
 }:
 
 let
   python = pkgs.python311.withPackages (ps: [
-    # torch: built from source with CUDA for the listed capabilities (config.cudaSupport, config.cudaCapabilities)
+    # torch: built with CUDA (config.cudaSupport); fetched from the CUDA binary cache for nixpkgs' default capabilities
     ps.torch
   ]);
 in

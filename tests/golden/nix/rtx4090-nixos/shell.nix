@@ -2,20 +2,24 @@
 # Edit it freely; `gpuenv nix shell --force` writes it again.
 #
 # Snapshot of ws taken 2026-11-30T10:00:00Z:
-#   OS: NixOS 25.11 (Xantusia) on x86_64 (NixOS)
+#   OS: NixOS 26.05 (Yarara) on x86_64 (NixOS)
 #   GPU 0: GeForce RTX 4090, compute capability 8.9 (Ada Lovelace)
 #   NVIDIA driver: 580.95.05 (open kernel module)
 # Spec: gpuenv.toml: Python 3.12; frameworks: tensorflow (cuda)
+# Written for NixOS 26.05 (Yarara), supported until 2026-12-31: attribute names as its nixpkgs has them.
 #
 # Enter it with `nix-shell`; <nixpkgs> is the channel of your NIX_PATH (a flake pins it: gpuenv nix flake).
+# The CUDA binary cache must be a substituter of the Nix daemon (nixos-gpu.nix adds it), or CUDA packages
+# are built here.
 { pkgs ? import <nixpkgs> {
     config = {
       # The NVIDIA driver libraries, CUDA and cuDNN are unfree.
       allowUnfree = true;
       # Build the packages that can use CUDA with it.
       cudaSupport = true;
-      # Only this machine's GPUs (GeForce RTX 4090 8.9), so CUDA code is not built for every architecture.
-      cudaCapabilities = [ "8.9" ];
+      # cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds
+      # (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this
+      # machine's GPUs only, from source.
     };
   }
 }:

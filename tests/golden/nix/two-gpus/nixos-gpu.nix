@@ -2,19 +2,33 @@
 # Edit it freely; `gpuenv nix system --force` writes it again.
 #
 # Snapshot of lab-2 taken 2026-11-30T13:00:00Z:
-#   OS: NixOS 25.11 (Xantusia) on x86_64 (NixOS)
+#   OS: NixOS 26.05 (Yarara) on x86_64 (NixOS)
 #   GPU 0: GeForce RTX 4090, compute capability 8.9 (Ada Lovelace)
 #   GPU 1: GeForce GTX 1080 Ti, compute capability 6.1 (Pascal)
 #   NVIDIA driver: 580.95.05 (proprietary kernel module)
 # Spec: gpuenv.toml: Python 3.12; frameworks: cupy (cuda), torch (cuda)
+# Written for NixOS 26.05 (Yarara), supported until 2026-12-31: attribute names as its nixpkgs has them.
 #
 # A NixOS module: add ./nixos-gpu.nix to `imports` in configuration.nix, then
 #   sudo nixos-rebuild switch && sudo reboot
-{ config, lib, pkgs, ... }:
+{ config, lib, pkgs, options, ... }:
 
+let
+  # A host that passes its own pkgs (nixpkgs.pkgs) must not set nixpkgs.config: nixpkgs.nix asserts it.
+  hostPkgs = options.nixpkgs.pkgs.isDefined;
+in
 {
   # The NVIDIA driver (and CUDA, TensorRT) are unfree.
-  nixpkgs.config.allowUnfree = true;
+  nixpkgs.config = lib.mkIf (!hostPkgs) {
+    allowUnfree = true;
+  };
+  warnings = lib.optional hostPkgs "nixos-gpu.nix: this host passes its own pkgs (nixpkgs.pkgs); create it with allowUnfree = true in its config";
+
+  # https://cache.nixos-cuda.org: the nixpkgs CUDA team's Hydra (github.com/nixos-cuda/infra), built from the NixOS release branches.
+  # https://cache.flox.dev: Flox's cache of unmodified nixpkgs CUDA builds, redistributed under NVIDIA's agreement.
+  # CUDA packages come from these caches (cache.nixos.org has none) instead of being built here.
+  nix.settings.extra-substituters = [ "https://cache.nixos-cuda.org" "https://cache.flox.dev" ];
+  nix.settings.extra-trusted-public-keys = [ "cache.nixos-cuda.org:74DUi4Ye579gUqzH4ziL9IyiJBlDpMRn9MBN8oNan9M=" "flox-cache-public-1:7F4OyH7ZCnFhcze3fJdfyXYLQw/aV7GEed86nQ7IsOs=" ];
 
   # Links the driver's user-space libraries (libcuda.so.1, libnvidia-ml.so.1) into /run/opengl-driver/lib,
   # where Nix-built CUDA programs find them through their RUNPATH.

@@ -2,22 +2,28 @@
 # Edit it freely; `gpuenv nix shell --force` writes it again.
 #
 # Snapshot of lab-2 taken 2026-11-30T13:00:00Z:
-#   OS: NixOS 25.11 (Xantusia) on x86_64 (NixOS)
+#   OS: NixOS 26.05 (Yarara) on x86_64 (NixOS)
 #   GPU 0: GeForce RTX 4090, compute capability 8.9 (Ada Lovelace)
 #   GPU 1: GeForce GTX 1080 Ti, compute capability 6.1 (Pascal)
 #   NVIDIA driver: 580.95.05 (proprietary kernel module)
 # Spec: gpuenv.toml: Python 3.12; frameworks: cupy (cuda), torch (cuda)
+# Written for NixOS 26.05 (Yarara), supported until 2026-12-31: attribute names as its nixpkgs has them.
 #
 # Enter it with `nix-shell`; <nixpkgs> is the channel of your NIX_PATH (a flake pins it: gpuenv nix flake).
+# The CUDA binary cache must be a substituter of the Nix daemon (nixos-gpu.nix adds it), or CUDA packages
+# are built here.
 { pkgs ? import <nixpkgs> {
     config = {
       # The NVIDIA driver libraries, CUDA and cuDNN are unfree.
       allowUnfree = true;
       # Build the packages that can use CUDA with it.
       cudaSupport = true;
-      # Only this machine's GPUs (GeForce GTX 1080 Ti 6.1; GeForce RTX 4090 8.9), so CUDA code is not built for every architecture.
-      # GeForce GTX 1080 Ti (6.1): CUDA 12.9 is the last release that compiles for it; keep this nixpkgs' cudaPackages at 12.x.
-      cudaCapabilities = [ "6.1" "8.9" ];
+      # GeForce GTX 1080 Ti (6.1): CUDA 12.9 is the last release that compiles for it; this nixpkgs still has cudaPackages_12.
+      # cudaCapabilities stays at nixpkgs' default, for which the CUDA binary cache holds the builds
+      # (a substituter in nixos-gpu.nix and in a flake's nixConfig); --cuda-capabilities builds for this
+      # machine's GPUs only, from source.
+      # WARNING: GeForce GTX 1080 Ti 6.1 is not in nixpkgs' default capabilities (they start at 7.5):
+      # the cached packages have no GPU code for it. Use --cuda-capabilities (builds for hours) or CPU.
     };
   }
 }:
@@ -26,7 +32,7 @@ let
   python = pkgs.python312.withPackages (ps: [
     # cupy: CuPy is CUDA-only
     ps.cupy
-    # torch: built from source with CUDA for the listed capabilities (config.cudaSupport, config.cudaCapabilities)
+    # torch: built with CUDA (config.cudaSupport); fetched from the CUDA binary cache for nixpkgs' default capabilities
     ps.torch
   ]);
 in

@@ -1,0 +1,31 @@
+# gpuenv as a Nix flake (docs/nix.md "Installing gpuenv on NixOS"):
+#   nix run github:OWNER/gpuenv -- doctor          run it once
+#   nix profile add .                              from a clone: on PATH, kept by the profile (a GC root)
+#                                                  (older Nix: nix profile install .)
+#   imports = [ gpuenv.nixosModules.default ]; programs.gpuenv.enable = true;   in a flake-based NixOS config
+{
+  description = "gpuenv: finds why a GPU program does not see the GPU, and writes the environment that does";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+
+  outputs = { self, nixpkgs }:
+    let
+      systems = [ "x86_64-linux" "aarch64-linux" ];
+      forEachSystem = f: nixpkgs.lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
+    in
+    {
+      packages = forEachSystem (system: pkgs: rec {
+        gpuenv = pkgs.callPackage ./nix/package.nix { commit = self.shortRev or self.dirtyShortRev or "unknown"; };
+        default = gpuenv;
+      });
+
+      apps = forEachSystem (system: pkgs: {
+        default = {
+          type = "app";
+          program = "${self.packages.${system}.gpuenv}/bin/gpuenv";
+        };
+      });
+
+      nixosModules.default = import ./nix/module.nix self;
+    };
+}

@@ -191,9 +191,9 @@ bool add_host_driver_for_nix(const std::string& command, PreparedActivation& p, 
   if (links.empty()) return false;
   std::uint64_t h = 1469598103934665603ull;
   for (unsigned char c : fs.host_path(dir)) h = (h ^ c) * 1099511628211ull;
-  auto root = shim_root(p.result.env);  // .../gpuenv/shims
-  if (root.empty()) return false;       // no writable cache directory: the loader is left as it is
-  std::string link_dir = fmt::format("{}/driver/{:016x}", dir_name(root), h);
+  auto shims = shim_root(p.result.env);  // .../gpuenv/shims
+  if (shims.empty()) return false;       // no writable cache directory: the loader is left as it is
+  std::string link_dir = fmt::format("{}/driver/{:016x}", dir_name(shims), h);
   Activation links_only;
   links_only.shim_dir = link_dir;
   links_only.shim_links = links;

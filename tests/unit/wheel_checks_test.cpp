@@ -57,6 +57,7 @@ test::SnapshotBuilder torch_with(Resolution r, const std::string& wheel_version 
       .distribution("nvidia-cudnn-cu13", wheel_version, kSite)
       .consumer(c);
   auto& py = b.snapshot().python.interpreters.back();
+  py.found_as = {"PATH:python", "PATH:python3"};  // the venv is activated
   py.distributions[0].requires_dist = {"nvidia-cudnn-cu13==9.19.0.56; platform_system == \"Linux\"", "filelock"};
   py.distributions[1].record.entries = 12;
   b.snapshot().libraries.system_dirs = {"/lib/x86_64-linux-gnu", kSys, "/lib", "/usr/lib"};

@@ -317,6 +317,25 @@ WheelState wheel_state(const Snapshot& s, const Interpreter& py, const Framework
   return st;
 }
 
+// A requirement that only an extra brings (jax-cuda13-plugin's `extra == "with-cuda"`, tensorflow's `and-cuda`):
+// whether the extra was asked for is recorded nowhere, so its absence alone is no fault.
+bool behind_extra(const Interpreter& py, const Framework& fw, const std::string& name) {
+  bool seen = false;
+  for (auto& part : split(fw.distribution, '+', false)) {
+    auto n = norm(std::string(trim(part)));
+    for (auto& d : py.distributions) {
+      if (norm(d.name) != n) continue;
+      for (auto& r : d.requires_dist) {
+        auto q = parse_req(r);
+        if (q.name != name) continue;
+        if (!contains(q.marker, "extra")) return false;
+        seen = true;
+      }
+    }
+  }
+  return seen;
+}
+
 void wheel_checks(const CheckInput& in, Emitter& e, bool wrong_major) {
   auto& s = in.snap;
   each_framework(s, [&](const Interpreter& py, const Framework& fw) {
@@ -326,10 +345,12 @@ void wheel_checks(const CheckInput& in, Emitter& e, bool wrong_major) {
     auto& wrong = st.wrong;
     auto q = query(in, py, fw);
     auto* consumer = consumer_for(s, fw);
+    bool all_resolved = consumer && std::none_of(consumer->loads.begin(), consumer->loads.end(), [](auto& r) {
+                          return r.path.empty() && !r.family.empty() && r.family != "cuda" && r.family != "nvidia-ml";
+                        });
+    // Every library it loads is found: wheels only an extra would have brought are not missed.
+    if (all_resolved) std::erase_if(missing, [&](auto& m) { return behind_extra(py, fw, m.req.name); });
     if (!wrong_major && !missing.empty()) {
-      bool all_resolved = consumer && std::none_of(consumer->loads.begin(), consumer->loads.end(), [](auto& r) {
-                            return r.path.empty() && !r.family.empty() && r.family != "cuda" && r.family != "nvidia-ml";
-                          });
       auto& f = e.emit(label(fw) + " requires " + std::to_string(missing.size()) + " NVIDIA wheel" +
                            (missing.size() > 1 ? "s" : "") + " that " + (missing.size() > 1 ? "are" : "is") +
                            " not installed",

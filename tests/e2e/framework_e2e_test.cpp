@@ -108,6 +108,12 @@ const Case kCases[] = {
       "source /opt/torch/.venv/bin/activate"}},
     {"stale-virtual-env.json", {"python.env-var-stale"}, 0, "", "python.env-var-stale",
      {"VIRTUAL_ENV=/home/u/old-proj/.venv names no Python environment", "deactivate"}},
+    // jax-cuda13-plugin's wheels behind `extra == "with-cuda"`, two of them absent, every library jax loads found (the
+    // GPU machine's healthy venv): no alarm. With the cuDNN it loads found nowhere, the absent wheels are the cause.
+    {"jax-plugin-extra-wheels-absent.json", {}, 0, ""},
+    {"jax-plugin-cudnn-absent.json", {"framework.wheels-missing"}, 1, "", "framework.wheels-missing",
+     {"jax 0.11.0 requires 3 NVIDIA wheels that are not installed", "nvidia-cudnn-cu13<10.0,>=9.12.0.46",
+      "nvidia-nvvm"}},
 };
 
 std::string snapshot(const std::string& name) { return std::string(GPUENV_SOURCE_DIR) + "/tests/snapshots/" + name; }

@@ -432,3 +432,41 @@ s["python"]["declared"] = -1
 s["python"]["declared_by"] = ""
 s["python"]["interpreters"][0]["found_as"] = ["PATH:python"]
 write("stale-virtual-env.json", s)
+
+# ---------------------------------------------------------------- framework.wheels-missing and extras
+# As on the GPU machine (H200, /opt/torch/.venv): jax-cuda13-plugin lists its nvidia-* wheels only behind
+# `extra == "with-cuda"`; torch's pins brought most of them, nvidia-cuda-nvcc and nvidia-nvvm are absent, and jax
+# works. Whether the extra was asked for is recorded nowhere: no alarm while every library jax loads is found.
+PLUGIN_REQS = ["jax-cuda13-pjrt==0.11.0"] + [
+    f'{n}; sys_platform == "linux" and extra == "with-cuda"' for n in
+    ("nvidia-cublas>=13.0.0.19", "nvidia-cuda-nvcc>=13.0.48", "nvidia-cudnn-cu13<10.0,>=9.12.0.46")] + [
+    'nvidia-nvvm; extra == "with-cuda"']
+
+
+def jax_plugin_venv(cudnn_found):
+    s = healthy_venv()
+    fw = dict(jax_fw(), required_wheels=["nvidia-cublas>=13.0.0.19", "nvidia-cuda-nvcc>=13.0.48",
+                                         "nvidia-cudnn-cu13<10.0,>=9.12.0.46", "nvidia-nvvm"])
+    py = s["python"]["interpreters"][0]
+    py["frameworks"].append(fw)
+    py["distributions"] += [dist("jax", "0.11.0", ['jax-cuda13-plugin[with-cuda]==0.11.0; extra == "cuda13"']),
+                            dist("jaxlib", "0.11.0"), dist("jax-cuda13-plugin", "0.11.0", PLUGIN_REQS),
+                            dist("jax-cuda13-pjrt", "0.11.0")]
+    lib = SITE + "/nvidia/cudnn/lib/libcudnn.so.9"
+    load = {"name": "libcudnn.so.9", "kind": "dlopen", "when": "first use", "requested_by": SITE + "/jaxlib",
+            "path": lib if cudnn_found else "", "realpath": lib if cudnn_found else "", "family": "cudnn",
+            "version": "9.17.1.4" if cudnn_found else "", "reason": "RPATH" if cudnn_found else "not found",
+            "considered": [] if cudnn_found else [lib]}
+    s["libraries"] = {"copies": [], "consumers": [
+        {"name": "jax", "kind": "framework", "version": "0.11.0", "location": SITE, "interpreter": py["path"],
+         "model": "jax (CUDA plugin)", "loads": [load], "kernels": []}]}
+    return s
+
+
+write("jax-plugin-extra-wheels-absent.json", jax_plugin_venv(True))
+# The same without torch and its cuDNN wheel: the cuDNN jax loads is found nowhere, the absent wheels are the cause.
+s = jax_plugin_venv(False)
+py = s["python"]["interpreters"][0]
+py["frameworks"] = [f for f in py["frameworks"] if f["name"] != "torch"]
+py["distributions"] = [d for d in py["distributions"] if d["name"] not in ("torch", "nvidia-cudnn-cu13")]
+write("jax-plugin-cudnn-absent.json", s)

@@ -155,10 +155,18 @@ void not_declared(const CheckInput& in, Emitter& e) {
     declared_version = python_minor_version(declared->version);
   }
   bool version_differs = !active || python_minor_version(active->version) != declared_version;
+  // The GPU frameworks of the declared interpreter that `python` on PATH cannot import: `import torch` fails.
+  std::vector<std::string> lost;
+  if (declared && active)
+    for (auto& fw : declared->frameworks)
+      if (fw.cuda_build && std::none_of(active->frameworks.begin(), active->frameworks.end(),
+                                        [&](auto& o) { return o.name == fw.name; }))
+        lost.push_back(label(fw));
   auto& f = e.emit(active ? "`python` on PATH is not the declared interpreter" : "No `python` on PATH; the project declares one",
-                   version_differs ? Severity::Error : Severity::Warning);
+                   version_differs || !lost.empty() ? Severity::Error : Severity::Warning);
   f.subject = active ? active->path : "";
   f.add("python on PATH", active ? describe(*active) : "none");
+  if (!lost.empty()) f.add("it cannot import", join(lost, ", ") + " (ModuleNotFoundError)");
   if (declared) f.add("declared", describe(*declared) + ", by " + by);
   else f.add("declared", "Python " + declared_version + ", by the nix-shell's packages on PYTHONPATH");
   if (by == "VIRTUAL_ENV") {

@@ -65,6 +65,9 @@ const Case kCases[] = {
      {"via LD_PRELOAD: /usr/lib/x86_64-linux-gnu/libcudnn.so.9.14.0", "The copy is preloaded", "unset LD_PRELOAD"}},
     {"venv-behind-conda-base.json", {"python.not-declared"}, 1, "", "python.not-declared",
      {"/home/u/miniforge3/bin/python (Python 3.13.5, conda)", "source /home/u/proj/.venv/bin/activate && hash -r"}},
+    // Same version, but the system python on PATH has no torch: exit 1 (an error), saying what it cannot import.
+    {"venv-off-path-same-version.json", {"python.not-declared"}, 1, "", "python.not-declared",
+     {"it cannot import: torch 2.11.0+cu130 (ModuleNotFoundError)", "source /home/u/proj/.venv/bin/activate"}},
     // A `uv venv` has no pip: `pip` is /usr/bin/pip, whose shebang runs the system Python.
     {"uv-venv-system-pip.json", {"python.pip-mismatch"}, 0, "", "python.pip-mismatch",
      {"pip's interpreter (shebang): /usr/bin/python3", "/home/u/proj/.venv/bin/python -m pip install"}},

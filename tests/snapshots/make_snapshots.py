@@ -185,6 +185,19 @@ s["python"]["interpreters"].append({
 s["python"]["active"] = 1
 write("venv-behind-conda-base.json", s)
 
+# The same Python version (3.12) on both sides: VIRTUAL_ENV names the venv that has torch, but PATH has lost its bin/
+# (a script that rebuilt PATH), so `python` is the system 3.12, which has no torch: an error, not a warning.
+s = healthy_venv()
+s["env"]["PATH"] = "/usr/local/bin:/usr/bin:/bin"
+s["python"]["interpreters"][0]["found_as"] = ["VIRTUAL_ENV"]
+s["python"]["interpreters"].append({
+    "path": "/usr/bin/python", "realpath": "/usr/bin/python3.12", "found_as": ["PATH:python", "PATH:python3", "system"],
+    "version": "3.12.3", "kind": "system", "prefix": "/usr", "base_prefix": "/usr",
+    "sys_path": [{"path": "/usr/lib/python3/dist-packages", "origin": "dist-packages", "exists": True}],
+    "distributions": [], "frameworks": []})
+s["python"]["active"] = 1
+write("venv-off-path-same-version.json", s)
+
 # python.pip-mismatch: a venv made by `uv venv`, which installs no pip, so `pip` is Ubuntu's /usr/bin/pip,
 # whose shebang runs the system Python 3.12.
 s = healthy_venv()

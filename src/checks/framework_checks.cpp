@@ -578,6 +578,16 @@ std::vector<WheelPin> wheel_pins(const Snapshot& s, const Consumer& c) {
   return out;
 }
 
+std::string consumer_python(const Snapshot& s, const Consumer& c) {
+  std::string out;
+  if (c.kind == "framework")
+    each_framework(s, [&](const Interpreter& py, const Framework& fw) {
+      if (out.empty() && fw.name == c.name && consumer_for(s, fw) == &c) out = py.path;
+    });
+  if (out.empty()) out = c.interpreter.empty() ? "python" : c.interpreter;
+  return out;
+}
+
 void add_framework_checks(std::vector<CheckDef>& out) {
   out.push_back({"framework.shm-too-small", Severity::Warning,
                  "/dev/shm is smaller than PyTorch's DataLoader workers need (a container's 64 MB default)",

@@ -68,7 +68,7 @@ std::string install_fix(const Snapshot& s, const Consumer& c, const LibraryFamil
   if (c.kind == "framework") {
     auto it = fam.pip.find(cuda);
     if (it != fam.pip.end()) {
-      std::string py = c.interpreter.empty() ? "python" : c.interpreter;
+      std::string py = consumer_python(s, c);
       lines.push_back(py + " -m pip install " + it->second + "   # the wheel " + c.name + " loads from site-packages");
     }
   }
@@ -135,11 +135,11 @@ void not_found(const CheckInput& in, Emitter& e) {
 }
 
 // The command that puts back an intact copy of a damaged file, from what owns it.
-std::string reinstall_fix(const LibraryCopy* copy, const std::string& path, const Consumer& c) {
+std::string reinstall_fix(const Snapshot& s, const LibraryCopy* copy, const std::string& path, const Consumer& c) {
   std::string pkg = copy ? copy->package : "";
   if (pkg.starts_with("pip:")) {
     auto parts = split(pkg.substr(4), ' ', false);
-    if (!parts.empty()) return pip_reinstall(c.interpreter, parts[0], parts.size() > 1 ? parts[1] : "", "");
+    if (!parts.empty()) return pip_reinstall(consumer_python(s, c), parts[0], parts.size() > 1 ? parts[1] : "", "");
   }
   if (pkg.starts_with("nix:")) return "nix-store --verify --check-contents --repair   # the store path " + pkg.substr(4);
   if (pkg == "conda") return "conda install --force-reinstall <the package owning " + path + ">   (conda's `conda list --files` names it)";
@@ -196,7 +196,7 @@ void damaged(const CheckInput& in, Emitter& e) {
       else
         f.cause = origin + "The loader stops at the first file of that name it finds instead of looking further, so " + c.name +
                   " fails to load with \"" + r.name + ": file too short\" or \"invalid ELF header\".";
-      f.fix = reinstall_fix(copy, path, c);
+      f.fix = reinstall_fix(s, copy, path, c);
       if (r.reason.starts_with("LD_LIBRARY_PATH") || (copy && copy->origin == "LD_LIBRARY_PATH") ||
           std::any_of(r.considered.begin(), r.considered.end(), [&](auto& x) { return x == path; })) {
         auto dir = dir_name(path);

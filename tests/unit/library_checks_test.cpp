@@ -161,6 +161,27 @@ TEST(LibraryChecks, DamagedWheelFileStopsTheLoader) {
   EXPECT_EQ(f[0].subject, file);
   EXPECT_NE(f[0].title.find("torch cannot load libcudnn.so.9"), std::string::npos) << f[0].title;
   EXPECT_EQ(f[0].fix, "/opt/torch/.venv/bin/python3 -m pip install --force-reinstall --no-deps nvidia-cudnn-cu13==9.19.0.56");
+  // As the probe records it, the consumer's interpreter is the executable the venv's python resolves to; pip must
+  // run from the venv (GPU machine, round 1: the fix said /usr/bin/python3.12, which installs into the system).
+  {
+    auto venv = s;
+    venv.libraries.consumers[0].interpreter = "/usr/bin/python3.12";
+    Framework fw;
+    fw.name = "torch";
+    fw.location = "/opt/torch/.venv/lib/python3.12/site-packages/torch";
+    fw.cuda_build = true;
+    Interpreter py;
+    py.path = "/opt/torch/.venv/bin/python";
+    py.realpath = "/usr/bin/python3.12";
+    py.kind = "venv";
+    py.prefix = "/opt/torch/.venv";
+    py.frameworks.push_back(fw);
+    venv.python.interpreters.push_back(py);
+    venv.libraries.consumers[0].location = "/opt/torch/.venv/lib/python3.12/site-packages";
+    auto g = run_checks(venv, Knowledge::get(), CheckFilter{{"library.damaged"}, {}});
+    ASSERT_EQ(g.size(), 1u);
+    EXPECT_EQ(g[0].fix, "/opt/torch/.venv/bin/python -m pip install --force-reinstall --no-deps nvidia-cudnn-cu13==9.19.0.56");
+  }
   // Loaded by dlopen: the program may catch the failure (cuDNN opens the copy beside itself): a warning.
   auto soft = s;
   soft.libraries.consumers[0].loads[1].kind = "dlopen";

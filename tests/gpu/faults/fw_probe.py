@@ -1,6 +1,6 @@
 """What a framework really does on this machine: one line, exit 0 when it computed on the GPU.
 
-Usage: python fw_probe.py torch|jax|cupy
+Usage: python fw_probe.py torch|jax|cupy|nccl   (nccl: a one-rank NCCL all_reduce through torch.distributed)
 Used by tests/gpu/faults/run.sh; the line is pasted into the issue notes as the ground truth.
 """
 import sys
@@ -42,6 +42,19 @@ def main(fw):
         float((cupy.ones((64, 64)) @ cupy.ones((64, 64))).sum())
         print("cupy: OK %s, %d device(s), runtime %s" % (cupy.__version__, cupy.cuda.runtime.getDeviceCount(),
                                                          cupy.cuda.runtime.runtimeGetVersion()))
+        return 0
+    if fw == "nccl":
+        import os
+        import torch
+        import torch.distributed as dist
+        os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
+        os.environ.setdefault("MASTER_PORT", "29517")
+        dist.init_process_group("nccl", rank=0, world_size=1, device_id=torch.device("cuda", 0))
+        t = torch.ones(4, device="cuda")
+        dist.all_reduce(t)
+        torch.cuda.synchronize()
+        dist.destroy_process_group()
+        print("nccl: OK all_reduce on 1 rank, NCCL %s" % (".".join(map(str, torch.cuda.nccl.version()))))
         return 0
     print("unknown framework " + fw)
     return 2

@@ -25,7 +25,7 @@ PY=$VENV/bin/python
 OUTDIR=${OUT:-/tmp/faults-out}
 WORK=/tmp/gpuenv-faults
 STUB=/usr/local/cuda/lib64/stubs/libcuda.so
-SCENARIOS=(h1 h2 h3 s01 s02 s03 s04 s05 s06 s07 s08 s09 s10 s11 s12 s13 s14 s15 s16)
+SCENARIOS=(h1 h2 h3 s01 s02 s03 s04 s05 s06 s07 s08 s09 s10 s11 s12 s13 s14 s15 s16 s17 s18)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers run inside a scenario's namespace.
@@ -275,6 +275,27 @@ fault_s16() {
   rm -f "$SP"/nvidia/cu13/lib/libcublasLt.so.13*
 }
 fix_s16() { reinstall "$(owner_of nvidia/cu13/lib/libcublasLt.so.13)"; }
+
+fault_s17() {
+  TITLE="NCCL_SOCKET_IFNAME names an interface this machine does not have (copied from a cluster's job script)"
+  export NCCL_SOCKET_IFNAME=ib0
+  say "    interfaces: $(ls /sys/class/net | tr '\n' ' ')"
+}
+fix_s17() {
+  local ifc; ifc=$(ls /sys/class/net | grep -v -x lo | head -1)
+  say "    applying: NCCL_SOCKET_IFNAME=$ifc"; export NCCL_SOCKET_IFNAME=$ifc
+}
+extra_s17() {  # NCCL itself: a one-rank all_reduce
+  $RUNAS timeout 120 "$PYCMD" "$WORK/fw_probe.py" nccl >"$WORK/out/$ID.nccl" 2>"$WORK/out/$ID.nccl.err"
+  say "    $(head -1 "$WORK/out/$ID.nccl")"
+  grep -i -m2 -e "NCCL WARN" -e "error" "$WORK/out/$ID.nccl.err" | cut -c1-300 | sed 's/^/      stderr: /'
+}
+
+fault_s18() {
+  TITLE="CUDA_VISIBLE_DEVICES=1 on a machine with one GPU (index 0): every framework sees none"
+  export CUDA_VISIBLE_DEVICES=1
+}
+fix_s18() { say "    applying: CUDA_VISIBLE_DEVICES=0"; export CUDA_VISIBLE_DEVICES=0; }
 
 # ---------------------------------------------------------------------------------------------------------------
 

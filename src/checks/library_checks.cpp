@@ -139,7 +139,14 @@ std::string reinstall_fix(const Snapshot& s, const LibraryCopy* copy, const std:
   std::string pkg = copy ? copy->package : "";
   if (pkg.starts_with("pip:")) {
     auto parts = split(pkg.substr(4), ' ', false);
-    if (!parts.empty()) return pip_reinstall(consumer_python(s, c), parts[0], parts.size() > 1 ? parts[1] : "", "");
+    if (!parts.empty()) {
+      // The tool that installed it (pip or uv: INSTALLER) reinstalls it.
+      std::string installer;
+      for (auto& py : s.python.interpreters)
+        for (auto& d : py.distributions)
+          if (installer.empty() && dist_key(d.name) == dist_key(parts[0])) installer = d.installer;
+      return pip_reinstall(consumer_python(s, c), parts[0], parts.size() > 1 ? parts[1] : "", installer);
+    }
   }
   if (pkg.starts_with("nix:")) return "nix-store --verify --check-contents --repair   # the store path " + pkg.substr(4);
   if (pkg == "conda") return "conda install --force-reinstall <the package owning " + path + ">   (conda's `conda list --files` names it)";

@@ -346,7 +346,11 @@ void framework_unreachable(const CheckInput& in, Emitter& e) {
     if (auto* d = at(s, s.python.declared); d && d->prefix == home->prefix) continue;
     if (!having.empty() && by_name[1] && reaches(by_name[1], name)) home = by_name[1];
     else if (!having.empty() && by_name[0]) home = by_name[0];
-    auto& f = e.emit(label(*fw) + " is in " + home->prefix + ", which " + join(lacking, " and ") + " on PATH does not reach",
+    bool none_on_path = !by_name[0] && !by_name[1];
+    auto& f = e.emit(label(*fw) + " is in " + home->prefix +
+                         (none_on_path ? std::string(", and there is no `python` or `python3` on PATH")
+                                       : ", which " + join(lacking, " and ") + " on PATH " +
+                                             (lacking.size() > 1 ? "do" : "does") + " not reach"),
                      Severity::Warning);
     f.subject = home->path;
     f.add("framework", label(*fw) + " (CUDA " + fw->cuda_version + ") in " + dir_name(fw->location));

@@ -7,7 +7,9 @@ namespace gpuenv {
 namespace {
 
 std::string describe(const PciDevice& d) {
-  std::string s = d.address + " [" + d.vendor_id.substr(2) + ":" + d.device_id.substr(d.device_id.size() > 2 ? 2 : 0) + "]";
+  // "0x10de" -> "10de"; a snapshot read with --from may hold anything there.
+  auto hex = [](const std::string& id) { return id.starts_with("0x") ? id.substr(2) : id; };
+  std::string s = d.address + " [" + hex(d.vendor_id) + ":" + hex(d.device_id) + "]";
   if (!d.name.empty()) s += " " + d.name;
   return s;
 }

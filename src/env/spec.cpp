@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <set>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "util/strings.hpp"
 #include "util/toml_guard.hpp"

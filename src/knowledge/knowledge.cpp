@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "knowledge/embedded.hpp"
 #include "knowledge/toml_read.hpp"

@@ -12,7 +12,7 @@
 #include <set>
 #include <regex>
 #include <stdexcept>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "knowledge/toml_read.hpp"
 #include "util/strings.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // Small readers shared by the knowledge files' loaders (knowledge.cpp, messages.cpp, variables.cpp).
 #include <string>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 #include <vector>
 
 namespace gpuenv {

@@ -1,6 +1,6 @@
 // variables.toml: the grammar and effect of the variables the GPU stack reads (knowledge/variables.hpp).
 #include <stdexcept>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "knowledge/knowledge.hpp"
 #include "knowledge/toml_read.hpp"

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "env/activate.hpp"
 #include "util/hash.hpp"

@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "model/gpu_target.hpp"
 #include "util/strings.hpp"

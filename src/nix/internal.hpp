@@ -2,7 +2,7 @@
 // Pieces the Nix generators share (generate.cpp, system.cpp, release.cpp); not part of the nix layer's interface.
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 #include <vector>
 
 #include "nix/generate.hpp"

@@ -1,5 +1,7 @@
 #include "util/toml_guard.hpp"
 
+#include <cstdio>
+
 namespace gpuenv {
 
 namespace {
@@ -11,6 +13,24 @@ bool bare_key_char(char c) {
 }  // namespace
 
 std::optional<std::string> toml_unsafe_input(std::string_view s) {
+  // Control characters other than tab (and the line ends LF, CR LF) are not TOML anywhere, in strings and
+  // comments included (https://toml.io/en/v1.0.0: Comment, String). toml++ 3.3.0 asserts on some of them after a
+  // value (parser.inl: "!is_value_terminator(*cp)"), so they are refused before it sees them.
+  {
+    std::size_t ln = 1, start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      auto u = static_cast<unsigned char>(s[i]);
+      if (u == '\n') {
+        ++ln;
+        start = i + 1;
+      } else if ((u < 0x20 && u != '\t' && u != '\r') || u == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02X", u);
+        return std::to_string(ln) + ":" + std::to_string(i - start + 1) + ": a control character (" + hex +
+               ") is not allowed in TOML";
+      }
+    }
+  }
   std::size_t line = 1, line_start = 0;
   std::string open;           // brackets and braces open in a value (arrays, inline tables), innermost last
   bool after_equals = false;  // an '=' was seen on this line: a '[' opens an array, not a table header

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "run.hpp"
 

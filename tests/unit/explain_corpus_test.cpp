@@ -13,7 +13,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "knowledge/messages.hpp"
 #include "util/strings.hpp"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "checks/check.hpp"
 #include "knowledge/knowledge.hpp"

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include <toml++/toml.h>
+#include "util/tomlpp.hpp"
 
 #include "knowledge/knowledge.hpp"
 

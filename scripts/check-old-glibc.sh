@@ -31,11 +31,19 @@ install -D -m 0755 "$portable" "$root/opt/gpuenv/gpuenv"
 
 wrapper=$(mktemp /tmp/gpuenv-chroot-wrapper.XXXXXX)
 trap 'rm -f "$wrapper"' EXIT
-cat >"$wrapper" <<WRAP
-#!/bin/sh
-# gpuenv in the Debian 11 chroot, in the caller's directory.
-exec $(command -v chroot) "$root" /bin/sh -c 'cd "\$0" 2>/dev/null || cd /; exec /opt/gpuenv/gpuenv "\$@"' "\$PWD" "\$@"
+cat >"$wrapper" <<'WRAP'
+#!/usr/bin/perl
+# gpuenv in the Debian 11 chroot, in the caller's directory and with the caller's PWD. Perl, not a shell or Python:
+# a shell resets PWD when it starts (to the real directory), and tests give gpuenv a PWD of their own (a project
+# inside a --root tree) that must reach it unchanged; Python ignores SIGPIPE and SIGXFSZ, which an exec keeps, and
+# tests set those dispositions themselves.
+use Cwd qw(getcwd);
+my $inner = 'cd "$1" 2>/dev/null || cd /; if [ -n "$2" ]; then PWD=$2; export PWD; else unset PWD; fi; shift 2; '
+          . 'exec /opt/gpuenv/gpuenv "$@"';
+exec { '@CHROOT@' } 'chroot', '@ROOT@', '/bin/sh', '-c', $inner, 'sh', getcwd(), $ENV{PWD} // '', @ARGV
+  or die "chroot: $!\n";
 WRAP
+sed -i -e "s|@CHROOT@|$(command -v chroot)|" -e "s|@ROOT@|$root|" "$wrapper"
 chmod 0755 "$wrapper"
 
 # A private mount namespace: the bind mounts and the covered binary vanish with it.

@@ -126,14 +126,16 @@ TEST(Run, AVersionManagerShimIsResolvedOrRefused) {
   EXPECT_EQ(read_text(p.dir + "/ran.txt"), "python 3.12.1 -V\n");  // the interpreter itself, no shim
 }
 
-std::string python3_11() {
-  for (const char* p : {"/usr/bin/python3.11", "/usr/bin/python3"})
+// The system's python3, by the path every Debian-like userland has (also the Debian 11 chroot of
+// scripts/check-old-glibc.sh, where gpuenv runs and /usr/bin/python3 is 3.9).
+std::string system_python3() {
+  for (const char* p : {"/usr/bin/python3", "/usr/bin/python3.11"})
     if (fs::exists(p)) return p;
   return "";
 }
 
 TEST(Run, TheChildSeesTheActivatedEnvironment) {
-  auto py = python3_11();
+  auto py = system_python3();
   if (py.empty()) GTEST_SKIP() << "no /usr/bin/python3";
   Project p;
   // Found from a subdirectory by walking up.
@@ -162,7 +164,7 @@ TEST(Run, TheChildSeesTheActivatedEnvironment) {
 // Issue 18: ~/.cache not writable. The shim directory of a system interpreter falls back to
 // $TMPDIR/gpuenv-$UID; with no usable directory at all, run says why and exits 2, starting nothing.
 TEST(Run, TheCacheDirectoryFallsBackOrRunSaysWhy) {
-  auto py = python3_11();
+  auto py = system_python3();
   if (py.empty()) GTEST_SKIP() << "no /usr/bin/python3";
   Project p;
   p.write("home/.cache", "a file where ~/.cache should be a directory\n");

@@ -14,7 +14,10 @@ install(DIRECTORY deploy/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gpuenv/deploy)
 file(GLOB GPUENV_DOCS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)
 install(FILES README.md LICENSE share/doc/copyright ${GPUENV_DOCS} DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-if(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
+# A cross build for another processor needs an emulator to run the built gpuenv; the old-glibc build
+# (cmake/sysroot-toolchain.cmake: x86_64 for x86_64, another C library) runs it as it is.
+if(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR AND
+   NOT CMAKE_SYSTEM_PROCESSOR STREQUAL CMAKE_HOST_SYSTEM_PROCESSOR)
   message(STATUS "Cross-compiling without an emulator: no man page or completion scripts are generated or installed")
 else()
   set(gen ${CMAKE_BINARY_DIR}/generated)

@@ -53,7 +53,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DGPUENV_BUILD_TESTS=OFF -DGPU
   `# before glibc 2.34, threads, dlopen and clock_* live in libraries of their own` \
   -DCMAKE_CXX_STANDARD_LIBRARIES="-lpthread -ldl -lrt" \
   >/dev/null
-cmake --build "$build" -j"$(nproc)" --target gpuenv
+cmake --build "$build" -j"$(nproc)" --target gpuenv gpuenv_generated_docs  # the man page and completions: cpack packs them
 
 # 4. Every versioned symbol: none above GLIBC_$max, and only libc, libm, libpthread, libdl, librt and the loader needed.
 bin=$build/gpuenv

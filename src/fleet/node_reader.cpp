@@ -1,6 +1,8 @@
 #include "fleet/node_reader.hpp"
 
 #include <fmt/format.h>
+
+#include "fleet/json_stack.hpp"  // before RapidJSON's document.h
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <fcntl.h>
@@ -249,7 +251,8 @@ NodeReader::~NodeReader() = default;
 // data[size] must be '\0'; the text is parsed in place (strings are unescaped into it).
 Result<NodeDocument> NodeReader::Impl::parse_buffer(char* data, size_t size) {
   rapidjson::MemoryPoolAllocator<> values(pool.data(), pool.size());
-  rapidjson::Document root(&values);
+  // Its work stacks are json_stack.hpp's (no arithmetic on a null pointer).
+  rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, JsonStackAllocator> root(&values);
   // The whole document is validated (a truncated file is an error, trailing garbage too).
   // Iterative: a deeply nested document (a million '[') is an error or a deep DOM, never a stack overflow.
   // Normal precision: RapidJSON 1.1.0's full-precision number parser (internal/diyfp.h) has undefined

@@ -22,6 +22,9 @@ if(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR AND
 else()
   set(gen ${CMAKE_BINARY_DIR}/generated)
   set(generated)
+  # The emulator as a ,-list (one argument): with its own arguments (qemu-aarch64-static;-L;/usr/aarch64-linux-gnu,
+  # cmake/aarch64-toolchain.cmake) a ;-list would be split into arguments of cmake -P.
+  string(REPLACE ";" "," emulator "${CMAKE_CROSSCOMPILING_EMULATOR}")
   # output file | arguments (a ,-list) | install directory | installed name
   foreach(item
       "gpuenv.1|man|${CMAKE_INSTALL_MANDIR}/man1|gpuenv.1"
@@ -35,7 +38,7 @@ else()
     list(GET item 3 name)
     add_custom_command(
       OUTPUT ${gen}/${file}
-      COMMAND ${CMAKE_COMMAND} "-DEMULATOR=${CMAKE_CROSSCOMPILING_EMULATOR}" -DPROGRAM=$<TARGET_FILE:gpuenv>
+      COMMAND ${CMAKE_COMMAND} "-DEMULATOR=${emulator}" -DPROGRAM=$<TARGET_FILE:gpuenv>
               "-DARGS=${args}" -DOUT=${gen}/${file} -P ${CMAKE_SOURCE_DIR}/cmake/run-to-file.cmake
       DEPENDS gpuenv ${CMAKE_SOURCE_DIR}/cmake/run-to-file.cmake
       COMMENT "Generating ${file} with gpuenv")

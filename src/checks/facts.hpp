@@ -78,6 +78,8 @@ std::vector<WheelPin> wheel_pins(const Snapshot& s, const Consumer& c);
 // The python to run pip with for a consumer's packages: the interpreter (a venv's bin/python, not the base
 // interpreter its realpath is, which would install elsewhere) whose site-packages hold the framework.
 std::string consumer_python(const Snapshot& s, const Consumer& c);
+// That interpreter (the one whose framework the consumer is), or nullptr.
+const Interpreter* consumer_interpreter(const Snapshot& s, const Consumer& c);
 // The pin of the wheel that provides a library family (libraries.toml pip names), or nullptr.
 const WheelPin* pin_for_family(const std::vector<WheelPin>& pins, const LibraryFamily& fam);
 // A distribution name as PEP 503 compares them, lower case with '-' for '_' and '.': nvidia_cudnn_cu13 -> nvidia-cudnn-cu13.

@@ -578,14 +578,18 @@ std::vector<WheelPin> wheel_pins(const Snapshot& s, const Consumer& c) {
   return out;
 }
 
-std::string consumer_python(const Snapshot& s, const Consumer& c) {
-  std::string out;
+const Interpreter* consumer_interpreter(const Snapshot& s, const Consumer& c) {
+  const Interpreter* out = nullptr;
   if (c.kind == "framework")
     each_framework(s, [&](const Interpreter& py, const Framework& fw) {
-      if (out.empty() && fw.name == c.name && consumer_for(s, fw) == &c) out = py.path;
+      if (!out && fw.name == c.name && consumer_for(s, fw) == &c) out = &py;
     });
-  if (out.empty()) out = c.interpreter.empty() ? "python" : c.interpreter;
   return out;
+}
+
+std::string consumer_python(const Snapshot& s, const Consumer& c) {
+  if (auto* py = consumer_interpreter(s, c)) return py->path;
+  return c.interpreter.empty() ? "python" : c.interpreter;
 }
 
 void add_framework_checks(std::vector<CheckDef>& out) {

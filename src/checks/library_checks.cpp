@@ -140,10 +140,10 @@ std::string reinstall_fix(const Snapshot& s, const LibraryCopy* copy, const std:
   if (pkg.starts_with("pip:")) {
     auto parts = split(pkg.substr(4), ' ', false);
     if (!parts.empty()) {
-      // The tool that installed it (pip or uv: INSTALLER) reinstalls it.
+      // The tool that installed it in the framework's interpreter (pip or uv: INSTALLER) reinstalls it.
       std::string installer;
-      for (auto& py : s.python.interpreters)
-        for (auto& d : py.distributions)
+      if (auto* py = consumer_interpreter(s, c))
+        for (auto& d : py->distributions)
           if (installer.empty() && dist_key(d.name) == dist_key(parts[0])) installer = d.installer;
       return pip_reinstall(consumer_python(s, c), parts[0], parts.size() > 1 ? parts[1] : "", installer);
     }

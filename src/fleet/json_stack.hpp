@@ -12,7 +12,6 @@
 #include <rapidjson/internal/stack.h>
 
 #include <cstddef>
-#include <cstring>
 #include <utility>
 
 namespace gpuenv {

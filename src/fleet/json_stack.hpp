@@ -54,16 +54,16 @@ class Stack<gpuenv::JsonStackAllocator> {
   }
 
   template <typename T>
-  void Reserve(size_t count = 1) {
+  RAPIDJSON_FORCEINLINE void Reserve(size_t count = 1) {
     if (capacity_ - size_ < sizeof(T) * count) grow(sizeof(T) * count);
   }
   template <typename T>
-  T* Push(size_t count = 1) {
+  RAPIDJSON_FORCEINLINE T* Push(size_t count = 1) {
     Reserve<T>(count);
     return PushUnsafe<T>(count);
   }
   template <typename T>
-  T* PushUnsafe(size_t count = 1) {
+  RAPIDJSON_FORCEINLINE T* PushUnsafe(size_t count = 1) {
     RAPIDJSON_ASSERT(capacity_ - size_ >= sizeof(T) * count);
     T* at = reinterpret_cast<T*>(base_ + size_);
     size_ += sizeof(T) * count;
@@ -112,7 +112,7 @@ class Stack<gpuenv::JsonStackAllocator> {
   size_t GetCapacity() const { return capacity_; }
 
  private:
-  void grow(size_t more) {
+  __attribute__((noinline)) void grow(size_t more) {  // rare: kept out of the inlined push
     if (!allocator_) allocator_ = own_ = new Alloc();
     size_t want = base_ ? capacity_ + (capacity_ + 1) / 2 : initial_;
     if (want < size_ + more) want = size_ + more;

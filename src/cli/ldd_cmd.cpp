@@ -3,8 +3,11 @@
 // for every choice; -v lists the paths tried; --fatbin lists GPU code.
 #include <unistd.h>
 
+#include <elf.h>
+
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "app/inputs.hpp"
 #include "cli/cli.hpp"
@@ -68,6 +71,9 @@ int run_ldd(const LddArgs& a) {
   probe_host(ctx, s);
   auto cfg = loader_config(ctx, s);
   elf::Resolver r(ctx.fs, cfg);
+  // A file of the other 64-bit machine gpuenv knows (an arm64 tree under --root on x86_64, or the kernel's arch
+  // not the userland's, as under qemu-user) is resolved as its own loader would: that machine's directories.
+  std::optional<elf::Resolver> other;
   RenderOptions o;
   o.style.color = should_color(1);
   o.verbosity = a.verbose;
@@ -87,7 +93,13 @@ int run_ldd(const LddArgs& a) {
     if (st.kind == FileKind::Missing) throw UsageError(file0 + ": no such file");
     auto info = elf::read_elf(ctx.fs, file);
     if (!info) throw UsageError(info.error());
-    auto c = resolve_file(ctx, r, s, file, a.fatbin);
+    const elf::Resolver* use = &r;
+    if (info->machine != cfg.machine && info->elf_class == 64 && (info->machine == EM_X86_64 || info->machine == EM_AARCH64)) {
+      if (!other || other->config().machine != info->machine)
+        other.emplace(ctx.fs, loader_config(ctx, s, elf::machine_name(info->machine, info->elf_class)));
+      use = &*other;
+    }
+    auto c = resolve_file(ctx, *use, s, file, a.fatbin);
     for (auto& l : c.loads) missing |= l.path.empty() || !l.damage.empty();
     auto verdicts = judge_fatbins(c.kernels, report.gpus);
     report.files.push_back({file, std::move(c), std::move(verdicts)});

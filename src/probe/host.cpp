@@ -145,15 +145,17 @@ void probe_host(const ProbeContext& ctx, Snapshot& s) {
     s.probe_errors.push_back("no /etc/os-release or /usr/lib/os-release");
   }
 
-  h.kernel_release = fs.read_line("/proc/sys/kernel/osrelease").value_or("");
-  h.arch = fs.read_line("/proc/sys/kernel/arch").value_or("");
+  // The machine: on this machine, uname's (what programs here run as: under qemu-user, the emulated machine, while
+  // /proc/sys/kernel/arch is the real kernel's); under --root, the tree's /proc/sys/kernel/arch.
   if (fs.is_live()) {
     struct utsname u {};
     if (::uname(&u) == 0) {
-      if (h.kernel_release.empty()) h.kernel_release = u.release;
-      if (h.arch.empty()) h.arch = u.machine;
+      h.kernel_release = u.release;
+      h.arch = u.machine;
     }
   }
+  if (h.kernel_release.empty()) h.kernel_release = fs.read_line("/proc/sys/kernel/osrelease").value_or("");
+  if (h.arch.empty()) h.arch = fs.read_line("/proc/sys/kernel/arch").value_or("");
   h.glibc_version = glibc_version(fs);
 
   probe_container(ctx, h);

@@ -78,9 +78,15 @@ std::vector<std::string> site_package_dirs(const ProbeContext& ctx, const Snapsh
   return out;
 }
 
-elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s) {
-  return elf::loader_config_for(ctx.fs, s.host.arch.empty() ? "x86_64" : s.host.arch, ctx.getenv("LD_LIBRARY_PATH"),
-                                ctx.getenv("LD_PRELOAD"));
+elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s, const std::string& arch) {
+  // Unknown (a --root tree without /proc/sys/kernel/arch): the machine this gpuenv was built for.
+#if defined(__aarch64__)
+  static const std::string kBuiltFor = "aarch64";
+#else
+  static const std::string kBuiltFor = "x86_64";
+#endif
+  const std::string& a = !arch.empty() ? arch : !s.host.arch.empty() ? s.host.arch : kBuiltFor;
+  return elf::loader_config_for(ctx.fs, a, ctx.getenv("LD_LIBRARY_PATH"), ctx.getenv("LD_PRELOAD"));
 }
 
 FatbinInfo read_fatbin(const Fs& fs, const std::string& path) {

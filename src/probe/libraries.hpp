@@ -12,7 +12,8 @@
 
 namespace gpuenv {
 
-elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s);
+// The loader's configuration for programs of `arch` ("" = the host's: /proc/sys/kernel/arch, else uname).
+elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s, const std::string& arch = "");
 
 // Resolves a file the user names, as `ldd` would (loaded by path from a
 // program without RPATH), with its GPU code when `fatbin` is set.

@@ -236,6 +236,16 @@ TEST(Ldd, PreloadedLibraryIsNamedWithItsPreload) {
   EXPECT_EQ(r.out.find("LD_PRELOAD"), std::string::npos) << r.out;
 }
 
+// An arm64 program under --root on a machine whose architecture is not arm64 (or a kernel that says x86_64 under
+// qemu-user): its libraries are looked up in arm64's directories, as its own loader would, not skipped as the
+// wrong machine.
+TEST(Ldd, FileOfAnotherMachineIsResolvedWithItsDirectories) {
+  const std::string root = std::string(GPUENV_SOURCE_DIR) + "/tests/data/arm64-root";
+  auto r = gpuenv::test::run_program({GPUENV_BINARY, "ldd", "-v", "--root", root, "/usr/bin/prog"}, gpuenv::test::base_env());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("libfoo.so.1 /usr/lib/aarch64-linux-gnu/libfoo.so.1"), std::string::npos) << r.out;
+}
+
 // Device nodes of mode 0600 root:root (chmod 600) and a user who is not root: the fix restores the driver's mode.
 TEST(Cli, DeviceNodeChmod600) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to run as another user";

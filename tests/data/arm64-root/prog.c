@@ -1,0 +1,2 @@
+int foo(void);
+void _start(void){ foo(); for(;;); }

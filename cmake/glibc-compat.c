@@ -32,7 +32,7 @@ uint32_t arc4random(void) {
 
 char __libc_single_threaded = 0;
 
-/* glibc 2.35's struct dl_find_object (x86_64: no dlfo_eh_dbase). */
+/* glibc 2.35's struct dl_find_object (x86_64 and aarch64: neither dlfo_eh_dbase nor dlfo_eh_count). */
 struct dl_find_object {
   unsigned long long dlfo_flags;
   void* dlfo_map_start;

@@ -117,6 +117,26 @@ TEST(GpuTopology, NamesAndNumbers) {
   EXPECT_EQ(doc->snapshot.nvml.links[0].topology, GpuTopology::HostBridge);
 }
 
+// Nothing saw a GPU (no PCI bus here, the driver not probed) and nothing failed: not "GPU ready".
+TEST(Verdict, NoGpuSeenIsNotGpuReady) {
+  DoctorReport r;
+  r.snap.pci_bus_visible = false;
+  r.snap.cuda.status = ProbeStatus::Skipped;
+  EXPECT_EQ(doctor_verdict(r), "no problems found, but no GPU seen (no PCI bus visible, the driver not probed)");
+  Finding w;
+  w.id = "python.b";
+  w.severity = Severity::Warning;
+  r.findings = {w};
+  EXPECT_EQ(doctor_verdict(r), "no errors, 1 warning, but no GPU seen (no PCI bus visible, the driver not probed)");
+  r.snap.kernel.proc_gpus.push_back("0000:01:00.0");  // /proc/driver/nvidia/gpus names one
+  EXPECT_EQ(doctor_verdict(r), "GPU ready, with 1 warning");
+  Finding e;
+  e.id = "driver.missing";
+  r.snap.kernel.proc_gpus.clear();
+  r.findings = {e};
+  EXPECT_EQ(doctor_verdict(r), "1 problem (1 error)");
+}
+
 TEST(Verdict, APartialSelectionNeverSaysGpuReady) {
   DoctorReport r;
   r.snap = sample();

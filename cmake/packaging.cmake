@@ -22,8 +22,8 @@ if(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR AND
 else()
   set(gen ${CMAKE_BINARY_DIR}/generated)
   set(generated)
-  # The emulator as a ,-list (one argument): with its own arguments (qemu-aarch64-static;-L;/usr/aarch64-linux-gnu,
-  # cmake/aarch64-toolchain.cmake) a ;-list would be split into arguments of cmake -P.
+  # The emulator as a ,-list (one argument): with its own arguments (qemu-aarch64-static;-L;SYSROOT,
+  # cmake/sysroot-toolchain.cmake for aarch64) a ;-list would be split into arguments of cmake -P.
   string(REPLACE ";" "," emulator "${CMAKE_CROSSCOMPILING_EMULATOR}")
   # output file | arguments (a ,-list) | install directory | installed name
   foreach(item

@@ -9,7 +9,7 @@
 # binary itself runs here. Needs root (chroot, mount). Prints the pass count.
 # Environment: GPUENV_ARCH (x86_64, the default, or aarch64: the arm64 binary of `scripts/build-portable.sh aarch64`
 # in an arm64 bullseye chroot, every arm64 program there run by qemu-user through binfmt_misc; the test binary and
-# its helpers stay x86_64), GPUENV_CHROOT (default /var/tmp/gpuenv-bullseye-root, /var/tmp/gpuenv-bullseye-arm64
+# its helpers stay x86_64), GPUENV_CHROOT (default: the sysroot of build-portable.sh, /var/tmp/gpuenv-bullseye or /var/tmp/gpuenv-bullseye-arm64
 # for aarch64: made once with debootstrap, with python3 for the tests that start an interpreter),
 # GPUENV_PORTABLE_BUILD (default build-portable, build-portable-aarch64).
 set -euo pipefail
@@ -19,7 +19,7 @@ build=${1:-build}
 shift || true
 arch=${GPUENV_ARCH:-x86_64}
 case $arch in
-  x86_64) root=${GPUENV_CHROOT:-/var/tmp/gpuenv-bullseye-root}; portable=${GPUENV_PORTABLE_BUILD:-build-portable}/gpuenv
+  x86_64) root=${GPUENV_CHROOT:-/var/tmp/gpuenv-bullseye}; portable=${GPUENV_PORTABLE_BUILD:-build-portable}/gpuenv
           debarch=amd64 ;;
   aarch64|arm64) root=${GPUENV_CHROOT:-/var/tmp/gpuenv-bullseye-arm64}
           portable=${GPUENV_PORTABLE_BUILD:-build-portable-aarch64}/gpuenv debarch=arm64
@@ -40,9 +40,9 @@ fi
 echo "check-old-glibc.sh: chroot $root ($(chroot "$root" dpkg --print-architecture)): $(chroot "$root" ldd --version | head -1)" >&2
 install -D -m 0755 "$portable" "$root/opt/gpuenv/gpuenv"
 
-wrapper=$(mktemp /tmp/gpuenv-chroot-wrapper.XXXXXX)
+wrapper=$(mktemp /var/tmp/gpuenv-chroot-wrapper.XXXXXX)
 fakes=$(mktemp -d /tmp/gpuenv-chroot-fakes.XXXXXX)
-trap 'rm -rf "$wrapper" "$fakes"' EXIT
+trap 'rm -rf "$wrapper" "$wrapper.c" "$fakes"' EXIT
 # arm64: the fake driver libraries and programs of the tests (tests/fake) built again for arm64 against the chroot's
 # C library, to cover the x86_64 ones of BUILD_DIR/fake in the namespace below: gpuenv loads them into its probe
 # child and reads them as ELF files, and an arm64 process cannot load x86_64 code.
@@ -58,28 +58,57 @@ if [[ $arch == aarch64 ]]; then
     -Wl,-rpath,"$(readelf -d "$build/fake/app/saxpy" | sed -n 's/.*(RUNPATH).*\[\(.*\)\]/\1/p')"
   "${cc[@]}" -shared -DGPUENV_K2_FATBIN="\"$src/tests/data/k2.nv_fatbin\"" "$f/fatbin_ldata.c" -o "$fakes/libfatbin_ldata.so"
 fi
-cat >"$wrapper" <<'WRAP'
-#!/usr/bin/perl
-# gpuenv in the Debian 11 chroot, in the caller's directory and with the caller's PWD. Perl, not a shell or Python:
-# a shell resets PWD when it starts (to the real directory), and tests give gpuenv a PWD of their own (a project
-# inside a --root tree) that must reach it unchanged; Python ignores SIGPIPE and SIGXFSZ, which an exec keeps, and
-# tests set those dispositions themselves.
-use Cwd qw(getcwd);
-my $inner = 'cd "$1" 2>/dev/null || cd /; if [ -n "$2" ]; then PWD=$2; export PWD; else unset PWD; fi; shift 2; '
-          . 'exec /opt/gpuenv/gpuenv "$@"';
-my @args = ('/bin/sh', '-c', $inner, 'sh', getcwd(), $ENV{PWD} // '', @ARGV);
-if ($> == 0) {
-  exec { '@CHROOT@' } 'chroot', '@ROOT@', @args or die "chroot: $!\n";
+# The wrapper, a small C program: chroot, back to the caller's user, the caller's directory, exec. A program, not a
+# script: the environment (PWD: tests give gpuenv a PWD of their own, a project inside a --root tree, that a shell
+# would reset) and the signal dispositions (ignored SIGPIPE and SIGXFSZ) reach gpuenv as they are. Set-user-ID
+# root, for the tests that drop root before they start gpuenv (setpriv --reuid): it chroots, then takes the caller's
+# user and group back before anything runs. glibc removes LD_PRELOAD, LD_LIBRARY_PATH, TMPDIR, ... from a
+# set-user-ID program's environment, so gpuenv gets the environment the kernel started the wrapper with
+# (/proc/self/environ). And an ELF program linked against this machine's C library: the .deb/.rpm tests package
+# it in place of gpuenv and read its library dependencies.
+cat >"$wrapper.c" <<'WRAP'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static char** original_environment(void) {
+  static char buf[1 << 20];
+  int fd = open("/proc/self/environ", O_RDONLY);
+  if (fd < 0) return NULL;
+  size_t n = 0;
+  ssize_t r;
+  while (n < sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
+  close(fd);
+  buf[n] = 0;
+  size_t count = 0;
+  for (size_t i = 0; i < n; i += strlen(buf + i) + 1) ++count;
+  char** env = calloc(count + 1, sizeof *env);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i += strlen(buf + i) + 1) env[k++] = buf + i;
+  return env;
 }
-# A test that dropped root before starting gpuenv (setpriv --reuid): a user namespace that maps this user to itself
-# gives the chroot capability and nothing else (files of other users show as the overflow user 65534; access checks
-# stay the kernel's).
-my $gid = (split ' ', $()[0];
-exec { '@UNSHARE@' } 'unshare', '--user', "--map-user=$>", "--map-group=$gid", '--root=@ROOT@', @args
-  or die "unshare: $!\n";
+int main(int argc, char** argv) {
+  (void)argc;
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd)) strcpy(cwd, "/");
+  uid_t uid = getuid();
+  gid_t gid = getgid();
+  char** env = uid != geteuid() ? original_environment() : NULL;
+  if (chroot("@ROOT@") != 0) { perror("gpuenv chroot wrapper: chroot @ROOT@"); return 127; }
+  if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0) { perror("gpuenv chroot wrapper: setresuid"); return 127; }
+  if (chdir(cwd) != 0 && chdir("/") != 0) return 127;
+  argv[0] = "/opt/gpuenv/gpuenv";
+  execve(argv[0], argv, env ? env : environ);
+  perror("gpuenv chroot wrapper: /opt/gpuenv/gpuenv");
+  return 127;
+}
 WRAP
-sed -i -e "s|@CHROOT@|$(command -v chroot)|" -e "s|@UNSHARE@|$(command -v unshare)|" -e "s|@ROOT@|$root|" "$wrapper"
-chmod 0755 "$wrapper"
+sed -i -e "s|@ROOT@|$root|g" "$wrapper.c"
+cc -O1 -Wall -o "$wrapper" "$wrapper.c"
+chmod 4755 "$wrapper"
 
 # A private mount namespace: the bind mounts and the covered binary vanish with it.
 unshare --mount --propagation private /bin/sh -s -- "$src" "$root" "$build" "$wrapper" "$arch" "$fakes" "$@" <<'NS'

@@ -34,8 +34,15 @@ esac
 if [[ ! -x $root/usr/bin/ldd ]]; then
   command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap
   debootstrap --arch="$debarch" --variant=minbase --include=python3,util-linux bullseye "$root" http://deb.debian.org/debian
-elif [[ ! -x $root/usr/bin/python3 ]]; then  # a sysroot of build-portable.sh used as the chroot
-  chroot "$root" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null'
+fi
+# python3 for the tests that start an interpreter (a sysroot of build-portable.sh may lack it), and Debian 11's Slurm
+# client where this machine has Slurm: `gpuenv healthcheck` runs scontrol in the chroot (Slurm 20.11 there talks to
+# this machine's slurmctld: Slurm takes RPCs from two major releases back).
+want=()
+[[ -x $root/usr/bin/python3 ]] || want+=(python3)
+[[ -x $root/usr/bin/scontrol || ! -x /usr/bin/scontrol ]] || want+=(slurm-client)
+if ((${#want[@]})); then
+  chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${want[*]} >/dev/null"
 fi
 echo "check-old-glibc.sh: chroot $root ($(chroot "$root" dpkg --print-architecture)): $(chroot "$root" ldd --version | head -1)" >&2
 install -D -m 0755 "$portable" "$root/opt/gpuenv/gpuenv"

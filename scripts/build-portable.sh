@@ -18,13 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 arch=${1:-x86_64}
 case $arch in
-  x86_64) debarch=amd64 suffix="" ;;
-  aarch64|arm64) arch=aarch64 debarch=arm64 suffix=-aarch64 ;;
+  x86_64) debarch=amd64 sysroot=/var/tmp/gpuenv-bullseye build=build-portable ;;
+  aarch64|arm64) arch=aarch64 debarch=arm64 sysroot=/var/tmp/gpuenv-bullseye-arm64 build=build-portable-aarch64 ;;
   *) echo "build-portable.sh: unknown architecture '$arch' (x86_64 or aarch64)" >&2; exit 2 ;;
 esac
 triple=$arch-linux-gnu
-sysroot=${GPUENV_SYSROOT:-/var/tmp/gpuenv-bullseye${suffix/-aarch64/-arm64}}
-build=${GPUENV_PORTABLE_BUILD:-build-portable$suffix}
+sysroot=${GPUENV_SYSROOT:-$sysroot}
+build=${GPUENV_PORTABLE_BUILD:-$build}
 max=${GPUENV_MAX_GLIBC:-2.28}
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi

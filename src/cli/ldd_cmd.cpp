@@ -3,8 +3,6 @@
 // for every choice; -v lists the paths tried; --fatbin lists GPU code.
 #include <unistd.h>
 
-#include <elf.h>
-
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -69,11 +67,8 @@ int run_ldd(const LddArgs& a) {
   Snapshot s;
   probe_env(ctx, s);
   probe_host(ctx, s);
-  auto cfg = loader_config(ctx, s);
-  elf::Resolver r(ctx.fs, cfg);
-  // A file of the other 64-bit machine gpuenv knows (an arm64 tree under --root on x86_64, or the kernel's arch
-  // not the userland's, as under qemu-user) is resolved as its own loader would: that machine's directories.
-  std::optional<elf::Resolver> other;
+  elf::Resolver r(ctx.fs, loader_config(ctx, s));
+  std::optional<elf::Resolver> other;  // for files of the other machine (resolver_for_file)
   RenderOptions o;
   o.style.color = should_color(1);
   o.verbosity = a.verbose;
@@ -93,13 +88,7 @@ int run_ldd(const LddArgs& a) {
     if (st.kind == FileKind::Missing) throw UsageError(file0 + ": no such file");
     auto info = elf::read_elf(ctx.fs, file);
     if (!info) throw UsageError(info.error());
-    const elf::Resolver* use = &r;
-    if (info->machine != cfg.machine && info->elf_class == 64 && (info->machine == EM_X86_64 || info->machine == EM_AARCH64)) {
-      if (!other || other->config().machine != info->machine)
-        other.emplace(ctx.fs, loader_config(ctx, s, elf::machine_name(info->machine, info->elf_class)));
-      use = &*other;
-    }
-    auto c = resolve_file(ctx, *use, s, file, a.fatbin);
+    auto c = resolve_file(ctx, resolver_for_file(ctx, s, r, file, other), s, file, a.fatbin);
     for (auto& l : c.loads) missing |= l.path.empty() || !l.damage.empty();
     auto verdicts = judge_fatbins(c.kernels, report.gpus);
     report.files.push_back({file, std::move(c), std::move(verdicts)});

@@ -48,6 +48,12 @@ struct ElfInfo {
 
 // "x86_64", "aarch64", "i386", "ppc64le", ... ("machine 123" for others).
 std::string machine_name(int machine, int elf_class = 64);
+// The machine this gpuenv was built for: EM_AARCH64 (183) or EM_X86_64 (62).
+#if defined(__aarch64__)
+inline constexpr int kOwnMachine = 183;
+#else
+inline constexpr int kOwnMachine = 62;
+#endif
 
 // A read-only memory map of a file (whole file, pages touched on demand).
 class MappedFile {

@@ -5,6 +5,8 @@
 // glibc's rules (src/elf/resolver.hpp), plus the GPU code those files carry.
 #include "probe/libraries.hpp"
 
+#include <elf.h>
+
 #include <map>
 #include <set>
 
@@ -80,13 +82,19 @@ std::vector<std::string> site_package_dirs(const ProbeContext& ctx, const Snapsh
 
 elf::LoaderConfig loader_config(const ProbeContext& ctx, const Snapshot& s, const std::string& arch) {
   // Unknown (a --root tree without /proc/sys/kernel/arch): the machine this gpuenv was built for.
-#if defined(__aarch64__)
-  static const std::string kBuiltFor = "aarch64";
-#else
-  static const std::string kBuiltFor = "x86_64";
-#endif
-  const std::string& a = !arch.empty() ? arch : !s.host.arch.empty() ? s.host.arch : kBuiltFor;
+  std::string a = !arch.empty() ? arch : !s.host.arch.empty() ? s.host.arch : elf::machine_name(elf::kOwnMachine);
   return elf::loader_config_for(ctx.fs, a, ctx.getenv("LD_LIBRARY_PATH"), ctx.getenv("LD_PRELOAD"));
+}
+
+const elf::Resolver& resolver_for_file(const ProbeContext& ctx, const Snapshot& s, const elf::Resolver& host,
+                                       const std::string& path, std::optional<elf::Resolver>& other) {
+  const elf::ElfInfo* info = host.info(path);
+  if (!info || info->machine == host.config().machine || info->elf_class != 64 ||
+      (info->machine != EM_X86_64 && info->machine != EM_AARCH64))
+    return host;
+  if (!other || other->config().machine != info->machine)
+    other.emplace(ctx.fs, loader_config(ctx, s, elf::machine_name(info->machine)));
+  return *other;
 }
 
 FatbinInfo read_fatbin(const Fs& fs, const std::string& path) {

@@ -23,21 +23,19 @@ std::string verdict_line(const std::vector<Finding>& findings) {
 std::string doctor_verdict(const DoctorReport& r) {
   const auto& sel = r.selection;
   const Snapshot& s = r.snap;
+  auto sum = summarize(r.findings);
+  auto plural = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
   // No error, but nothing saw a GPU either (a container without /sys and the driver not probed, --no-driver on such
   // a tree): not "GPU ready", which no fact here supports.
   bool seen = !s.cuda.devices.empty() || !s.nvml.devices.empty() || !s.pci.empty() || !s.kernel.proc_gpus.empty();
-  if (!sel.partial() && !seen && summarize(r.findings).errors == 0) {
+  if (!sel.partial() && !seen && sum.errors == 0) {
     std::vector<std::string> why;
     if (!s.pci_bus_visible) why.push_back("no PCI bus visible");
     if (s.cuda.status == ProbeStatus::Skipped) why.push_back("the driver not probed");
-    auto sum = summarize(r.findings);
-    std::string head = sum.warnings == 0 ? std::string("no problems found")
-                                         : fmt::format("no errors, {} warning{}", sum.warnings, sum.warnings == 1 ? "" : "s");
+    std::string head = sum.warnings == 0 ? "no problems found" : "no errors, " + plural(size_t(sum.warnings), "warning");
     return head + ", but no GPU seen" + (why.empty() ? "" : " (" + join(why, ", ") + ")");
   }
   if (!sel.partial()) return verdict_line(r.findings);
-  auto sum = summarize(r.findings);
-  auto plural = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
   std::string in = fmt::format("in the {} selected check{}", r.checks.size(), r.checks.size() == 1 ? "" : "s");
   std::string skipped = fmt::format("({} skipped)", sel.skipped.size());
   if (sum.errors == 0) {

@@ -20,6 +20,13 @@ static Snapshot sample() {
   return s;
 }
 
+static Finding finding(const std::string& id, Severity severity = Severity::Error) {
+  Finding f;
+  f.id = id;
+  f.severity = severity;
+  return f;
+}
+
 TEST(Json, SnapshotRoundTrips) {
   auto s = sample();
   Finding f;
@@ -123,17 +130,13 @@ TEST(Verdict, NoGpuSeenIsNotGpuReady) {
   r.snap.pci_bus_visible = false;
   r.snap.cuda.status = ProbeStatus::Skipped;
   EXPECT_EQ(doctor_verdict(r), "no problems found, but no GPU seen (no PCI bus visible, the driver not probed)");
-  Finding w;
-  w.id = "python.b";
-  w.severity = Severity::Warning;
+  auto w = finding("python.b", Severity::Warning);
   r.findings = {w};
   EXPECT_EQ(doctor_verdict(r), "no errors, 1 warning, but no GPU seen (no PCI bus visible, the driver not probed)");
   r.snap.kernel.proc_gpus.push_back("0000:01:00.0");  // /proc/driver/nvidia/gpus names one
   EXPECT_EQ(doctor_verdict(r), "GPU ready, with 1 warning");
-  Finding e;
-  e.id = "driver.missing";
   r.snap.kernel.proc_gpus.clear();
-  r.findings = {e};
+  r.findings = {finding("driver.missing")};
   EXPECT_EQ(doctor_verdict(r), "1 problem (1 error)");
 }
 
@@ -150,14 +153,10 @@ TEST(Verdict, APartialSelectionNeverSaysGpuReady) {
   r.selection.skipped = {"gpu.none-on-pci", "driver.missing", "driver.stub-libcuda"};
   EXPECT_EQ(doctor_verdict(r), "no problems in the 2 selected checks (3 skipped)");
   EXPECT_EQ(selection_line(r), "2 of 5 ran (--only python.*)");
-  Finding w;
-  w.id = "python.b";
-  w.severity = Severity::Warning;
+  auto w = finding("python.b", Severity::Warning);
   r.findings = {w};
   EXPECT_EQ(doctor_verdict(r), "no errors in the 2 selected checks, 1 warning (3 skipped)");
-  Finding e;
-  e.id = "python.a";
-  r.findings = {e, w};
+  r.findings = {finding("python.a"), w};
   r.selection.skip = {"driver.*"};
   EXPECT_EQ(doctor_verdict(r), "2 problems (1 error, 1 warning) in the 2 selected checks (3 skipped)");
   EXPECT_EQ(selection_line(r), "2 of 5 ran (--only python.* --skip driver.*)");

@@ -5,7 +5,6 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -32,11 +31,26 @@ namespace {
 // Command lists show the first sentence of each command's description; its own --help shows all of it.
 class ShortListFormatter : public CLI::Formatter {
  public:
+  ShortListFormatter() {
+#if CLI11_VERSION_MAJOR > 2 || (CLI11_VERSION_MAJOR == 2 && CLI11_VERSION_MINOR >= 6)
+    // CLI11 2.5 and newer reflow a command's description and footer as paragraphs; gpuenv's help texts are laid
+    // out by hand (examples, aligned lists), so they are printed as written, as CLI11 2.1 to 2.4 do. 2.6 added
+    // the switches; 2.5 reflows them whatever is asked.
+    enable_description_formatting(false);
+    enable_footer_formatting(false);
+#endif
+  }
   std::string make_subcommand(const CLI::App* sub) const override {
+    // Written here, not with CLI::detail's helper: that one is internal and gone from CLI11 2.5 on (nixpkgs has
+    // 2.5 and newer). The layout is CLI11's own: the name indented by two and padded to the column width, or
+    // alone on its line when longer.
+    std::string name = "  " + sub->get_display_name(true);
     std::string line = first_sentence(sub->get_description());
-    std::stringstream out;
-    CLI::detail::format_help(out, sub->get_display_name(true), line, get_column_width());
-    return out.str();
+    size_t width = get_column_width();
+    std::string out = name;
+    if (name.size() >= width) out += "\n" + std::string(width, ' ');
+    else out += std::string(width - name.size(), ' ');
+    return out + line + "\n";
   }
 };
 }  // namespace

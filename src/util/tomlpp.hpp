@@ -13,8 +13,14 @@
 // TOML_UNREACHABLE gets its own meaning back for the rest of the library.
 #include <cstdint>
 
+// toml++ 3.4.0 renamed its headers (impl/*.h -> impl/*.hpp; toml.h stays): a 3.4 tree (nixpkgs' tomlplusplus) has
+// no impl/version.h, and where both are installed the version asked of must be the one toml.h includes.
+#if __has_include(<toml++/impl/version.hpp>)
+#include <toml++/impl/version.hpp>
+#else
 #include <toml++/impl/preprocessor.h>
 #include <toml++/impl/version.h>
+#endif
 
 #if TOML_LIB_MAJOR < 3 || (TOML_LIB_MAJOR == 3 && TOML_LIB_MINOR < 4)
 #pragma push_macro("TOML_UNREACHABLE")

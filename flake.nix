@@ -1,8 +1,9 @@
-# gpuenv as a Nix flake (docs/nix.md "Installing gpuenv on NixOS"):
+# gpuenv as a Nix flake (docs/nix.md, "gpuenv on NixOS: the package and the module"):
 #   nix run github:OWNER/gpuenv -- doctor          run it once
 #   nix profile add .                              from a clone: on PATH, kept by the profile (a GC root)
 #                                                  (older Nix: nix profile install .)
 #   imports = [ gpuenv.nixosModules.default ]; programs.gpuenv.enable = true;   in a flake-based NixOS config
+#     (programs.gpuenv.prometheus.enable, programs.gpuenv.slurmHealthCheck.enable: the exporter timer, the Slurm check)
 {
   description = "gpuenv: finds why a GPU program does not see the GPU, and writes the environment that does";
 

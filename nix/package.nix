@@ -41,14 +41,9 @@ stdenv.mkDerivation {
     "-DGPUENV_COMMIT=${commit}" # no .git in the build sandbox
   ];
 
-  # CMakeLists.txt has no install rules: the binary and the Slurm and direnv helpers.
-  installPhase = ''
-    runHook preInstall
-    install -Dm755 gpuenv $out/bin/gpuenv
-    mkdir -p $out/share/gpuenv
-    cp -r ../share/. $out/share/gpuenv/
-    runHook postInstall
-  '';
+  # No installPhase: CMake's install rules (cmake/packaging.cmake) put bin/gpuenv, sbin/gpuenv-healthcheck, the man
+  # page and the bash/zsh/fish completions (made by the built gpuenv), share/gpuenv (direnv, deploy) and the docs
+  # under $out, the layout of the .deb and .rpm.
 
   meta = {
     description = "Diagnoses NVIDIA GPU environments (driver, CUDA, frameworks) and writes ones that work";

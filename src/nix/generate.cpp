@@ -206,15 +206,23 @@ Result<PythonEnv> python_env(const Spec& spec, const MachineFacts& m, const Know
   PythonEnv env;
   env.systems = strings(t["nixpkgs"]["systems"]);
   env.version = r.python_default;
+  env.attr = python_attr(spec, k);
   if (!spec.python_version.empty()) {
     auto parts = split(spec.python_version, '.');
     env.version = parts.size() >= 2 ? parts[0] + "." + parts[1] : spec.python_version;
-    if (std::find(r.python_versions.begin(), r.python_versions.end(), env.version) == r.python_versions.end())
-      return make_error(fmt::format("gpuenv.toml asks for Python {}, which {} does not carry (it has {}); change "
+    auto has = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), env.version) != v.end(); };
+    if (has(r.python_prerelease))
+      warn(o, fmt::format("Python {} in {} is a pre-release ({} holds an alpha, beta or release candidate): few "
+                          "packages build for it yet, and the binary caches are built for Python {}",
+                          env.version, r.label(), env.attr, r.python_default));
+    else if (!has(r.python_versions))
+      return make_error(fmt::format("gpuenv.toml asks for Python {}, which {} does not carry (it has {}{}); change "
                                     "[python] version",
-                                    spec.python_version, r.label(), join(r.python_versions, ", ")));
+                                    spec.python_version, r.label(), join(r.python_versions, ", "),
+                                    r.python_prerelease.empty()
+                                        ? ""
+                                        : ", and " + join(r.python_prerelease, ", ") + " as a pre-release"));
   }
-  env.attr = python_attr(spec, k);
   bool cuda_on = cuda_support(spec, m);
   for (auto& f : spec.frameworks) {
     if (f.accelerator == "rocm")

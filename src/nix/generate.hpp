@@ -45,6 +45,7 @@ struct Release {
   std::vector<std::string> cuda_majors;
   std::string python_default;  // "3.13"
   std::vector<std::string> python_versions;
+  std::vector<std::string> python_prerelease;  // python3XX attributes that hold an alpha, beta or rc only
   std::string tensorrt_insecure;  // "CVE-2026-24188", "" when not marked
   std::string label() const;  // "NixOS 26.05 (Yarara)", "nixos-unstable"
 };

@@ -34,6 +34,7 @@ std::vector<Release> releases(const Knowledge& k) {
         r.cuda_majors = strings((*t)["cuda_majors"]);
         r.python_default = s("python_default");
         r.python_versions = strings((*t)["python_versions"]);
+        r.python_prerelease = strings((*t)["python_prerelease"]);
         r.tensorrt_insecure = s("tensorrt_insecure");
         out.push_back(std::move(r));
       }

@@ -396,6 +396,20 @@ TEST(Nix, RefusesUnbuildableCombinations) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("Python 3.14"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("unsupported configuration"), std::string::npos) << r.err;
+  // An interpreter the release holds only as a pre-release (python315 in 26.05: 3.15.0b1 at the branch-off) is
+  // written, with a warning, and evaluates; one the release lacks is refused, its pre-releases named too.
+  r = run("rtx4090-nixos", "shell", "[python]\nversion = \"3.15\"\n[frameworks]\ntorch = \"cuda\"\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("python315.withPackages"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("Python 3.15 in NixOS 26.05 (Yarara) is a pre-release"), std::string::npos) << r.err;
+  if (Nix nix; !nix.exe.empty()) {
+    std::ofstream(tmp / "shell315.nix") << r.out;
+    auto e = nix.eval("shell", (tmp / "shell315.nix").string(), "26.05");
+    EXPECT_EQ(e.exit_code, 0) << e.err;
+  }
+  r = run("rtx4090-nixos", "shell", "[python]\nversion = \"3.16\"\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("it has 3.11, 3.12, 3.13, 3.14, and 3.15 as a pre-release"), std::string::npos) << r.err;
   r = run("rtx4090-nixos", "shell", "[frameworks]\ncupy = \"cpu\"\n");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cupy has no build without CUDA"), std::string::npos) << r.err;
@@ -561,7 +575,53 @@ TEST(Nix, GpuenvFlake) {
     EXPECT_TRUE(j["apps"][system]["program"].get<std::string>().ends_with("/bin/gpuenv"));
   }
   EXPECT_EQ(j["inputs"]["nixpkgs"], "github:NixOS/nixpkgs/nixos-26.05");
-  EXPECT_EQ(j["module"]["systemPackages"], json({"gpuenv"}));
+  // No installPhase of its own: CMake's install rules put the man page, completions and the Slurm script in too.
+  EXPECT_TRUE(j["packages"]["x86_64-linux"]["installPhase"].is_null());
+  EXPECT_NE(read_text((root / "cmake/packaging.cmake").string()).find("share/slurm/gpuenv-healthcheck"), std::string::npos);
+
+  // The NixOS module: only gpuenv on PATH unless the exporter or the Slurm health check is asked for.
+  auto& m = j["module"];
+  EXPECT_EQ(m["systemPackages"], json({"gpuenv"}));
+  EXPECT_EQ(m["plainSets"], json({"environment.systemPackages"}));
+  EXPECT_EQ(m["options"], json::parse(R"({"enable": "bool", "package": "package",
+      "prometheus": {"directory": "str", "enable": "bool", "interval": "str"},
+      "slurmHealthCheck": {"enable": "bool", "extraArgs": "list of str", "interval": "positive int", "nodeState": "str"}})"));
+  auto& full = m["full"];
+  EXPECT_EQ(full["tmpfiles"], json({"d /var/lib/gpuenv/textfile 0755 root root -"}));
+  EXPECT_EQ(full["timer"]["wantedBy"], json({"timers.target"}));
+  EXPECT_EQ(full["timer"]["timerConfig"]["OnUnitActiveSec"], "5min");
+  EXPECT_EQ(full["prometheusSuccessExitStatus"], "1");  // 1 = problems found and written
+
+  // The command lines the module writes are run with the gpuenv built here on a machine whose module is not
+  // loaded: each must be valid for gpuenv's CLI and do what the module promises.
+  const std::string store_gpuenv = "/nix/store/00000000000000000000000000000000-gpuenv/bin/gpuenv";
+  auto with_built = [&](std::string cmd) {
+    for (size_t at; (at = cmd.find(store_gpuenv)) != std::string::npos;) cmd.replace(at, store_gpuenv.size(), GPUENV_BINARY);
+    return cmd;
+  };
+  const std::string fixture = (root / "tests/fixtures/module-not-loaded/root").string();
+  auto tmp = fs::path(gpuenv::test::temp_dir("gpuenv-nix-module"));
+  auto exec_start = with_built(full["prometheusExecStart"].get<std::string>());
+  const std::string dir = "/var/lib/gpuenv/textfile/";
+  ASSERT_NE(exec_start.find(" -o " + dir + "gpuenv.prom"), std::string::npos) << exec_start;
+  exec_start.replace(exec_start.find(dir), dir.size(), tmp.string() + "/");
+  auto r = run_program({"/bin/sh", "-c", exec_start + " --root " + fixture + " --no-driver"}, base_env());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(read_text((tmp / "gpuenv.prom").string()).find("driver.module-not-loaded"), std::string::npos);
+
+  auto slurm = full["slurm"].get<std::string>();
+  EXPECT_NE(slurm.find("\nHealthCheckInterval=300\nHealthCheckNodeState=ANY\n"), std::string::npos) << slurm;
+  auto begin = slurm.find("HealthCheckProgram=<script gpuenv-healthcheck>"), end = slurm.find("</script>");
+  ASSERT_TRUE(begin != std::string::npos && end != std::string::npos) << slurm;
+  begin += std::string("HealthCheckProgram=<script gpuenv-healthcheck>").size();
+  auto script = with_built(slurm.substr(begin, end - begin));
+  r = run_program({"/bin/sh", "-c", script, "gpuenv-healthcheck", "--dry-run", "--root", fixture, "--no-driver", "--node",
+                   "n1"},
+                  base_env());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("would run: /run/current-system/sw/bin/scontrol update nodename=n1 state=drain"), std::string::npos)
+      << r.out;
+  fs::remove_all(tmp);
 }
 
 }  // namespace

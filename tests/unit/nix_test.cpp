@@ -178,6 +178,8 @@ TEST(NixGenerate, ReleaseAware) {
     EXPECT_NE(std::find(r.driver_attrs.begin(), r.driver_attrs.end(), r.driver_580), r.driver_attrs.end());
     EXPECT_NE(std::find(r.driver_attrs.begin(), r.driver_attrs.end(), r.driver_datacenter), r.driver_attrs.end());
     EXPECT_NE(std::find(r.python_versions.begin(), r.python_versions.end(), r.python_default), r.python_versions.end());
+    for (auto& pre : r.python_prerelease)  // a version is either final or a pre-release in one release
+      EXPECT_EQ(std::find(r.python_versions.begin(), r.python_versions.end(), pre), r.python_versions.end()) << pre;
   }
   auto s = nixos_with_gpu("0x1b80", "25.11");  // GTX 1080 on NixOS 25.11
   auto m = nix::machine_facts(s, k);

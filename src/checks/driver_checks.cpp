@@ -51,8 +51,7 @@ void module_not_loaded(const CheckInput& in, Emitter& e) {
     f.fix = "On the host: sudo modprobe nvidia   (and install the driver there if that fails)";
   } else if (s.host.nixos) {
     f.cause = "NixOS does not load the NVIDIA module unless the configuration asks for it.";
-    f.fix = "In configuration.nix:\n  services.xserver.videoDrivers = [ \"nvidia\" ];\n  hardware.graphics.enable = true;\n"
-            "then: sudo nixos-rebuild switch && sudo reboot";
+    f.fix = nixos_driver_fix(s, in.know);
   } else {
     f.cause = "No NVIDIA kernel module is loaded for kernel " + s.host.kernel_release +
               ": the driver is not installed, was not built for this kernel (DKMS), or Secure Boot refused it.";

@@ -266,6 +266,54 @@ int physical_gpu_count(const Snapshot& s) {
   return int(s.pci.size());
 }
 
+std::string nixos_driver_fix(const Snapshot& s, const Knowledge& k) {
+  // Each display GPU's architecture (gpus.toml): the kernel module flavour it takes, and the last driver branch
+  // that supports it ("" while current drivers do). The oldest such branch must drive them all.
+  bool all_open = true, any_known = false;
+  std::string branch, branch_gpu;
+  std::vector<std::string> notes;
+  for (auto& d : s.pci) {
+    if (!d.class_id.starts_with("0x03")) continue;  // a display controller, not an NVSwitch
+    auto* model = k.gpu_by_device_id(d.device_id);
+    auto* arch = model ? k.arch_for_cc(model->cc) : nullptr;
+    std::string name = model ? model->name : d.name.empty() ? "GPU " + d.device_id : d.name;
+    if (!arch) {
+      all_open = false;
+      notes.push_back("  # " + name + ": architecture not known to gpuenv; true for Turing (RTX 20, GTX 16) and newer");
+      continue;
+    }
+    any_known = true;
+    if (!arch->open_module) {
+      all_open = false;
+      notes.push_back("  # " + name + ": " + arch->display + ", which the open kernel module does not support");
+    }
+    auto b = arch->last_driver_branch;
+    if (!b.empty() && (branch.empty() || parse_int(b).value_or(0) < parse_int(branch).value_or(0))) {
+      branch = b;
+      branch_gpu = name + " (" + arch->display + ")";
+    }
+  }
+  std::sort(notes.begin(), notes.end());
+  notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
+  std::string fix = "In configuration.nix:\n  services.xserver.videoDrivers = [ \"nvidia\" ];\n  hardware.graphics.enable = true;\n";
+  fix += std::string("  hardware.nvidia.open = ") + (any_known && all_open ? "true" : "false") +
+         ";   # NixOS refuses drivers 560 and newer without it\n";
+  for (auto& n : notes) fix += n + "\n";
+  if (!branch.empty()) {
+    auto attr = k.nix_driver_attr(s.host.os_version_id, branch);
+    if (!attr.empty())
+      fix += "  hardware.nvidia.package = config.boot.kernelPackages.nvidiaPackages." + attr + ";\n  # " +
+             branch_gpu + " is supported up to the R" + branch + " driver, which NixOS " + s.host.os_version_id +
+             " calls " + attr + "\n";
+    else
+      fix += "  # " + branch_gpu + " is supported up to the R" + branch + " driver: set hardware.nvidia.package to "
+             "that branch (gpuenv nix system names it as this NixOS release does)\n";
+  }
+  fix += "then: sudo nixos-rebuild switch && sudo reboot\n"
+         "# or let gpuenv write the module for these GPUs and this NixOS release: gpuenv nix system";
+  return fix;
+}
+
 }  // namespace gpuenv
 
 namespace gpuenv {

@@ -88,6 +88,10 @@ std::string dist_key(std::string name);
 // the entry is not on its sys.path).
 std::string origin_of(const Interpreter& py, const std::string& entry);
 
+// The configuration.nix lines that load NVIDIA's driver for these GPUs on NixOS, then the rebuild. They set
+// hardware.nvidia.open from the GPUs' architecture (gpus.toml): NixOS refuses drivers 560 and newer without it.
+std::string nixos_driver_fix(const Snapshot& s, const Knowledge& k);
+
 }  // namespace gpuenv
 
 namespace gpuenv {

@@ -39,8 +39,7 @@ void bound_to_nouveau(const CheckInput& in, Emitter& e) {
     f.add("nvidia module loaded", s.kernel.loaded ? "yes" : "no");
     f.cause = "The open-source nouveau driver claimed the GPU; CUDA needs NVIDIA's own kernel module.";
     if (s.host.nixos)
-      f.fix = "In configuration.nix:\n  services.xserver.videoDrivers = [ \"nvidia\" ];\n  hardware.graphics.enable = true;\n"
-              "then: sudo nixos-rebuild switch && sudo reboot";
+      f.fix = nixos_driver_fix(s, in.know);
     else
       f.fix = "printf 'blacklist nouveau\\noptions nouveau modeset=0\\n' | sudo tee /etc/modprobe.d/blacklist-nouveau.conf\n"
               "sudo update-initramfs -u   # dracut -f on Fedora/RHEL\n"

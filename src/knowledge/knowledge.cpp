@@ -43,6 +43,21 @@ std::vector<std::string> Knowledge::nix_wrapper_usages() const {
   return out;
 }
 
+std::string Knowledge::nix_driver_attr(const std::string& release, const std::string& branch) const {
+  auto* t = file("nix");
+  auto* rows = t ? (*t)["release"].as_array() : nullptr;
+  if (!rows || branch.empty()) return "";
+  for (auto& r : *rows) {
+    auto* tb = r.as_table();
+    if (!tb || (*tb)["name"].value_or<std::string>("") != release) continue;
+    if (branch == "580") return (*tb)["driver_580"].value_or<std::string>("");
+    if (auto* attrs = (*tb)["driver_attrs"].as_array())
+      for (auto& a : *attrs)
+        if (a.value_or<std::string>("") == "legacy_" + branch) return "legacy_" + branch;
+  }
+  return "";
+}
+
 std::optional<DeviceNodeFact> Knowledge::device_node_fact(const std::string& path) const {
   auto* t = file("devices");
   auto* rows = t ? (*t)["node"].as_array() : nullptr;

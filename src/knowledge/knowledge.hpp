@@ -283,6 +283,10 @@ class Knowledge {
   // ("{cmd}" stands for the program).
   std::string nix_driver_lib_dir() const;
   std::vector<std::string> nix_wrapper_usages() const;
+  // The nvidiaPackages attribute that NixOS `release` ("26.05", os-release VERSION_ID) names the last driver branch
+  // `branch` ("580", "470") of a GPU: nix.toml [[release]] driver_580, else legacy_<branch> where the release has it;
+  // "" when the release or the branch is not known.
+  std::string nix_driver_attr(const std::string& release, const std::string& branch) const;
 
   // Device files (devices.toml): the numbers `path` must carry (for /dev/nvidiaN the minor is N), nullopt for a
   // path the table does not name; the mode the driver creates them with ("0666").

@@ -210,6 +210,43 @@ TEST(Nix, EveryReleaseEvaluates) {
   fs::remove_all(tmp);
 }
 
+// doctor's fix for a NixOS machine whose NVIDIA driver is not configured (gpu.nouveau, driver.module-not-loaded):
+// the configuration.nix lines it prints, as a module, must evaluate against the host release's stand-in, which
+// holds NixOS's assertions (hardware.nvidia.open for drivers >= 560) and its driver attributes (legacy_580 for
+// Pascal in 26.05).
+TEST(Nix, DoctorFixForNixOSEvaluates) {
+  Nix nix;
+  if (nix.exe.empty()) GTEST_SKIP() << "nix-instantiate not found (Debian package nix-bin)";
+  auto tmp = fs::path(gpuenv::test::temp_dir("gpuenv-nix-doctor-fix"));
+  const fs::path fixtures = fs::path(GPUENV_SOURCE_DIR) / "tests/fixtures";
+  for (auto* machine : {"nixos-fresh-nouveau-pascal", "nixos-fresh-module-not-loaded"}) {
+    SCOPED_TRACE(machine);
+    auto r = run_program({GPUENV_BINARY, "doctor", "--json", "--no-driver", "--root", (fixtures / machine / "root").string()},
+                         base_env());
+    ASSERT_EQ(r.exit_code, 1) << r.err;
+    auto j = json::parse(r.out);
+    ASSERT_EQ(j["findings"].size(), 1u) << r.out;
+    auto fix = j["findings"][0]["fix"].get<std::string>();
+    auto begin = fix.find("In configuration.nix:\n"), end = fix.find("\nthen: sudo nixos-rebuild switch");
+    ASSERT_TRUE(begin != std::string::npos && end != std::string::npos) << fix;
+    begin += std::string("In configuration.nix:\n").size();
+    auto module = (tmp / (std::string(machine) + ".nix")).string();
+    std::ofstream(module) << "{ config, lib, pkgs, ... }: {\n" << fix.substr(begin, end - begin) << "\n}\n";
+    auto e = nix.eval("nixos", module, "26.05");
+    EXPECT_EQ(e.exit_code, 0) << e.err << "\n" << fix;
+    // Without the hardware.nvidia.open line, NixOS refuses it (the fix before this test).
+    auto text = read_text(module);
+    auto open = text.find("  hardware.nvidia.open =");
+    ASSERT_NE(open, std::string::npos);
+    text.erase(open, text.find('\n', open) - open);
+    std::ofstream(module) << text;
+    e = nix.eval("nixos", module, "26.05");
+    EXPECT_NE(e.exit_code, 0);
+    EXPECT_NE(e.err.find("You must configure `hardware.nvidia.open`"), std::string::npos) << e.err;
+  }
+  fs::remove_all(tmp);
+}
+
 // What each machine must get, asserted on the evaluated result (not only on text).
 json eval_json(const std::string& machine, const Kind& k, Nix& nix, const std::string& tmp) {
   auto out = (fs::path(tmp) / (machine + "-" + k.file)).string();

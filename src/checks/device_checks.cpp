@@ -3,6 +3,7 @@
 // can be read. Each finding names the node that is wrong and why; the checks of the user-space driver
 // (driver_checks.cpp) stay quiet when one of these explains their symptom (facts.hpp: device_access_broken).
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "checks/check.hpp"

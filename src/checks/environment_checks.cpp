@@ -1,6 +1,7 @@
 // Checks of the environment a framework runs in rather than of its build: /dev/shm for PyTorch's DataLoader
 // workers, and the CUDA toolkit that extension builds use. Registered with the framework checks
 // (framework_checks.cpp, add_framework_checks), so their IDs and order are unchanged.
+#include <cstdint>
 #include <string>
 #include <vector>
 

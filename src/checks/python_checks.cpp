@@ -3,6 +3,7 @@
 // (src/probe/python_*.cpp); the PYTHONPATH verdicts reuse the rules `gpuenv run`
 // repairs with (src/model/python_paths.hpp), so doctor and run never disagree.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 

@@ -2,6 +2,7 @@
 // checks and drains this node with the failing check as the reason.
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "cli/cli.hpp"

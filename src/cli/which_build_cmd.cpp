@@ -1,5 +1,6 @@
 // gpuenv which-build: "which build of torch / TensorFlow / JAX / CuPy runs here?", answered offline from the
 // knowledge files for this machine's driver, GPUs and Python (or a saved snapshot, or values given).
+#include <algorithm>
 #include "checks/recommend.hpp"
 #include "cli/cli.hpp"
 #include "util/version.hpp"

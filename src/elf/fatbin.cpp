@@ -1,6 +1,7 @@
 #include "elf/fatbin.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <set>
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "model/readiness.hpp"
 #include "util/strings.hpp"

@@ -2,6 +2,7 @@
 // page, JSON for tools (docs/fleet.md documents the JSON).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "fleet/fleet.hpp"

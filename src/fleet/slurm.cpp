@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "fleet/slurm.hpp"
 
 #include <fmt/format.h>

@@ -1,6 +1,7 @@
 #include "knowledge/knowledge.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>

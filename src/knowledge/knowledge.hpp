@@ -2,6 +2,7 @@
 // Compatibility facts, loaded from the TOML data files under src/knowledge/
 // (embedded at build time; GPUENV_KNOWLEDGE_DIR overrides them at run time).
 // Checks read facts through this class; no version table lives in C++.
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>

@@ -6,6 +6,7 @@
 #include <array>
 #include <bitset>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <optional>

@@ -1,4 +1,5 @@
 // variables.toml: the grammar and effect of the variables the GPU stack reads (knowledge/variables.hpp).
+#include <cstdint>
 #include <stdexcept>
 #include "util/tomlpp.hpp"
 

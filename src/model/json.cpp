@@ -2,6 +2,7 @@
 #include "model/snapshot_fields.hpp"
 
 #include <fmt/format.h>
+#include <cstdint>
 
 namespace gpuenv {
 

@@ -7,6 +7,8 @@
 
 #include <elf.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 

@@ -6,6 +6,7 @@
 // A file counts as a CUDA user when a DT_NEEDED entry is a CUDA library (libraries.toml families) or it carries
 // a .nv_fatbin section (nvcc links cudart statically by default and then loads libcuda.so.1 by name).
 #include <algorithm>
+#include <cstdint>
 
 #include "elf/elf_file.hpp"
 #include "knowledge/knowledge.hpp"

@@ -2,6 +2,7 @@
 // a CSV file of path, hash, size, read with Python's csv module defaults), and the comparison of the GPU
 // distributions' files on disk with it.
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 

@@ -5,6 +5,7 @@
 // environments need no resolving: uv's links and conda's bin/python are the
 // interpreters themselves (inspect_interpreter follows links).
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "probe/python.hpp"

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdlib>
 #include <ctime>
+#include <exception>
 
 #include "build_info.hpp"
 #include "probe/probes.hpp"

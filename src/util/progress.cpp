@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "util/term.hpp"
+#include <cstdint>
 
 namespace gpuenv {
 

@@ -1,6 +1,8 @@
 #include "util/strings.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <system_error>
 #include <fmt/format.h>
 
 namespace gpuenv {

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "util/version.hpp"
 
 #include <fmt/format.h>

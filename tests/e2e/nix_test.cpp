@@ -693,4 +693,37 @@ TEST(Nix, GpuenvFlake) {
   fs::remove_all(tmp);
 }
 
+// gpuenv's flake.nix through Nix's own flake machinery (`nix flake check --no-build`, `nix flake show`), its nixpkgs
+// input overridden by the stand-in flake: the output schema (packages are derivations, apps are apps, the NixOS
+// module is a module), and the derivation instantiated with its source copied through nix/package.nix's filter.
+TEST(Nix, GpuenvFlakeCheck) {
+  Nix nix;
+  if (nix.exe.empty()) GTEST_SKIP() << "nix-instantiate not found (Debian package nix-bin)";
+  auto nix_cli = (fs::path(nix.exe).parent_path() / "nix").string();
+  if (::access(nix_cli.c_str(), X_OK) != 0) GTEST_SKIP() << nix_cli << " not found";
+  auto input = fs::path(nix.dir) / "nixpkgs";
+  fs::create_directories(input);
+  fs::copy_file(kStandIn / "nixpkgs-flake/flake.nix", input / "flake.nix");
+  fs::copy_file(kStandIn / "nixpkgs/lib.nix", input / "lib.nix");
+  auto env = nix.env();
+  env["NIX_CONFIG"] += "experimental-features = nix-command flakes\n";
+  const std::string root = GPUENV_SOURCE_DIR;
+  auto flake = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {nix_cli, "flake"});
+    args.insert(args.end(), {"--override-input", "nixpkgs", "path:" + input.string(), "--no-write-lock-file", root});
+    return run_program(args, env);
+  };
+  auto r = flake({"check", "--no-build"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = flake({"show", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = json::parse(r.out);
+  for (auto* system : {"x86_64-linux", "aarch64-linux"}) {
+    EXPECT_EQ(j["packages"][system]["default"]["name"], "gpuenv-0.1.0") << r.out;
+    EXPECT_EQ(j["packages"][system]["gpuenv"]["type"], "derivation") << r.out;
+    EXPECT_EQ(j["apps"][system]["default"]["type"], "app") << r.out;
+  }
+  EXPECT_EQ(j["nixosModules"]["default"]["type"], "nixos-module") << r.out;
+}
+
 }  // namespace

@@ -1,7 +1,7 @@
 # gpuenv as a Nix flake (docs/nix.md, "gpuenv on NixOS: the package and the module"):
 #   nix run github:OWNER/gpuenv -- doctor          run it once
-#   nix profile add .                              from a clone: on PATH, kept by the profile (a GC root)
-#                                                  (older Nix: nix profile install .)
+#   nix profile install .                          from a clone: on PATH, kept by the profile (a GC root)
+#                                                  (`nix profile add .` on Nix 2.30 and newer; Lix has only install)
 #   imports = [ gpuenv.nixosModules.default ]; programs.gpuenv.enable = true;   in a flake-based NixOS config
 #     (programs.gpuenv.prometheus.enable, programs.gpuenv.slurmHealthCheck.enable: the exporter timer, the Slurm check)
 {

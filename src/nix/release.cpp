@@ -102,11 +102,10 @@ Result<Release> target_release(Target kind, const MachineFacts& m, const Knowled
   if (eol && r.name == current) {
     // A newer release gpuenv knows only by nixpkgs master's names (no release date when it was built).
     std::string next = "a newer release";
-    auto at = std::find_if(all.begin(), all.end(), [&](const Release& x) { return x.name == current; });
-    if (at != all.end() && at + 1 != all.end())
-      next = (at + 1)->name + ((at + 1)->released.empty() && (at + 1)->name != "unstable"
-                                   ? " (written with nixpkgs master's names of when this gpuenv was built)"
-                                   : "");
+    if (auto after = it + 1; after != all.end())  // `it` is the current release
+      next = after->name + (after->released.empty() && after->name != "unstable"
+                                ? " (written with nixpkgs master's names of when this gpuenv was built)"
+                                : "");
     return make_error(fmt::format("{} reached its end of support on {}, and it is the newest release this gpuenv "
                                   "knows as released (src/knowledge/nix.toml): update gpuenv, or pass "
                                   "--nixos-release {}, or --allow-eol to write the file for {} anyway",
